@@ -1,0 +1,90 @@
+/**
+ * An experiment: everything needed to reproduce a search. Plain JSON; the share-URL codec, the worker,
+ * checkpoints and the UI all speak this type. Seeds are separate per purpose so that changing one
+ * (e.g. the Gumbel noise) leaves the others' draws untouched.
+ */
+
+export type StrategyId = 'fbnet-v1' | 'fbnet-v2';
+export type CostSource = 'latency' | 'macs' | 'params';
+export type BackendId = 'webgpu' | 'webgl' | 'cpu';
+
+export interface SynthDatasetRef {
+  kind: 'synthface';
+  count: number; // number of generated faces
+  size: number; // image side in pixels
+  difficulty: number; // 0 (frontal, clean) .. 1 (pose, occlusion, noise)
+  seed: number;
+}
+
+export interface UserDatasetRef {
+  kind: 'user';
+  name: string; // key of a dataset imported into IndexedDB
+}
+
+export type DatasetRef = SynthDatasetRef | UserDatasetRef;
+
+export interface ExperimentConfig {
+  version: 1;
+  title: string;
+  /** Id of a search space in the space registry. */
+  space: string;
+  /** Per-layer candidate overrides: body index -> candidate names (only for searchable layers). */
+  candidateEdits: Record<number, string[]>;
+  dataset: DatasetRef;
+  inputSize: number;
+  strategy: StrategyId;
+  train: {
+    batchSize: number;
+    epochs: number;
+    stepsPerEpoch: number;
+    warmupEpochs: number; // weights only, θ frozen
+    lrWeights: number;
+    lrTheta: number;
+    weightDecay: number;
+    valFraction: number;
+  };
+  gumbel: {
+    tau0: number;
+    decay: number; // τ(epoch) = tau0 * decay^epoch
+    hard: boolean; // straight-through one-hot forward
+  };
+  loss: {
+    alpha: number;
+    beta: number; // loss = task * alpha * log(cost)^beta ; beta = 0 ignores cost
+    cost: CostSource;
+    latencyTable?: string; // key of a stored latency table when cost = 'latency'
+  };
+  seeds: {
+    split: number;
+    init: number;
+    gumbel: number;
+    data: number; // batch order and augmentation
+  };
+}
+
+/**
+ * FBNet's defaults where they apply (τ0 = 5, decay exp(-0.045) ≈ 0.956 per epoch, α = 0.2, β = 0.6);
+ * sizes are small so the default experiment runs in minutes in a browser tab.
+ */
+export const DEFAULT_EXPERIMENT: ExperimentConfig = {
+  version: 1,
+  title: 'Classroom search on synthetic faces',
+  space: 'classroom',
+  candidateEdits: {},
+  dataset: { kind: 'synthface', count: 512, size: 64, difficulty: 0.5, seed: 1 },
+  inputSize: 64,
+  strategy: 'fbnet-v1',
+  train: {
+    batchSize: 16,
+    epochs: 12,
+    stepsPerEpoch: 20,
+    warmupEpochs: 2,
+    lrWeights: 0.01,
+    lrTheta: 0.01,
+    weightDecay: 1e-4,
+    valFraction: 0.2,
+  },
+  gumbel: { tau0: 5, decay: 0.956, hard: false },
+  loss: { alpha: 0.2, beta: 0.6, cost: 'macs' },
+  seeds: { split: 1, init: 2, gumbel: 3, data: 4 },
+};

@@ -1,0 +1,75 @@
+/**
+ * The UI's handle on the training worker: starts it, chooses the backend (user preference from
+ * `?backend=` or local storage, else auto), and exposes what the header badge shows.
+ */
+import { WorkerClient, type BackendChoice, type BackendInfo } from '../../worker/protocol.ts';
+
+const PREF_KEY = 'nas-playground.backend';
+const CHOICES: BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
+
+export function readBackendPreference(): BackendChoice {
+  const fromUrl = new URLSearchParams(location.search).get('backend');
+  if (fromUrl && (CHOICES as string[]).includes(fromUrl)) return fromUrl as BackendChoice;
+  try {
+    const stored = localStorage.getItem(PREF_KEY);
+    if (stored && (CHOICES as string[]).includes(stored)) return stored as BackendChoice;
+  } catch {
+    // storage can be blocked (privacy mode); auto is a fine default
+  }
+  return 'auto';
+}
+
+export class Runtime {
+  status = $state<'starting' | 'ready' | 'failed'>('starting');
+  info = $state<BackendInfo | null>(null);
+  error = $state<string | null>(null);
+  preference = $state<BackendChoice>('auto');
+  client: WorkerClient | null = null;
+  private worker: Worker | null = null;
+
+  /** A label such as "webgpu · google swiftshader". */
+  adapterLabel = $derived.by(() => {
+    const a = this.info?.adapter;
+    if (!a) return '';
+    return [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || a.description;
+  });
+
+  fellBack = $derived(
+    !!this.info && this.info.requested !== 'cpu' && this.info.backend !== 'webgpu' && this.info.requested !== this.info.backend,
+  );
+
+  async start(preference: BackendChoice = readBackendPreference()): Promise<void> {
+    this.preference = preference;
+    this.status = 'starting';
+    this.error = null;
+    this.worker?.terminate();
+    const worker = new Worker(new URL('../../worker/training.worker.ts', import.meta.url), { type: 'module' });
+    this.worker = worker;
+    const client = new WorkerClient(worker);
+    this.client = client;
+    worker.addEventListener('error', (ev) => {
+      const message = ev.message || 'The training worker stopped unexpectedly.';
+      client.failAll(message);
+      this.status = 'failed';
+      this.error = message;
+    });
+    try {
+      this.info = await client.call('init', { backend: preference });
+      this.status = 'ready';
+    } catch (err) {
+      this.status = 'failed';
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  async choose(preference: BackendChoice): Promise<void> {
+    try {
+      localStorage.setItem(PREF_KEY, preference);
+    } catch {
+      // not persisted; still switch for this session
+    }
+    await this.start(preference);
+  }
+}
+
+export const runtime = new Runtime();

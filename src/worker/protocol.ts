@@ -1,0 +1,181 @@
+/**
+ * The one message vocabulary between the UI thread and the training worker. Both sides import this
+ * module, so a renamed field or a new command is a type error on both ends.
+ *
+ * Shape: the UI sends requests `{ kind: 'request', id, method, args }`; the worker answers each with
+ * `{ kind: 'response', id, ok, result | error }` and pushes unsolicited `{ kind: 'event', event }`
+ * messages (metrics, progress, state changes) at its own pace.
+ */
+import type { BackendId } from '../nas/experiment.ts';
+
+export type BackendChoice = BackendId | 'auto';
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+export interface BackendInfo {
+  backend: BackendId;
+  requested: BackendChoice;
+  /** WebGPU adapter info when the backend is webgpu, else null. */
+  adapter: AdapterDescription | null;
+  /** Why a preferred backend was not used, in order of attempts (empty when the first choice worked). */
+  fallbackReasons: string[];
+}
+
+export interface SmokeStepResult {
+  backend: BackendId;
+  loss: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  millis: number;
+}
+
+export type TrainingStatus = 'idle' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'error';
+
+/** Every request the worker understands: method name -> argument and result types. */
+export interface WorkerApi {
+  init: { args: { backend: BackendChoice }; result: BackendInfo };
+  /** One real training step of a small conv net, proving the backend can train. */
+  smokeStep: { args: { size: number; batch: number; seed: number }; result: SmokeStepResult };
+  ping: { args: Record<string, never>; result: { backend: BackendId | null; numTensors: number } };
+}
+
+export type Method = keyof WorkerApi;
+export type ArgsOf<M extends Method> = WorkerApi[M]['args'];
+export type ResultOf<M extends Method> = WorkerApi[M]['result'];
+
+export type RequestMessage = {
+  [M in Method]: { kind: 'request'; id: number; method: M; args: ArgsOf<M> };
+}[Method];
+
+export interface WorkerErrorInfo {
+  message: string;
+  /** Machine-readable cause, e.g. 'device-lost', 'nan-loss', 'bad-request'. */
+  code: string;
+}
+
+export type ResponseMessage =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: WorkerErrorInfo };
+
+export type WorkerEvent =
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'device-lost'; message: string };
+
+export type EventMessage = { kind: 'event'; event: WorkerEvent };
+export type FromWorker = ResponseMessage | EventMessage;
+
+const METHODS: readonly Method[] = ['init', 'smokeStep', 'ping'];
+
+export function isMethod(value: unknown): value is Method {
+  return typeof value === 'string' && (METHODS as readonly string[]).includes(value);
+}
+
+/** Validates an incoming request (structured clone gives no type guarantees). */
+export function parseRequest(data: unknown): RequestMessage | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const m = data as Record<string, unknown>;
+  if (m.kind !== 'request' || typeof m.id !== 'number' || !isMethod(m.method)) return null;
+  if (typeof m.args !== 'object' || m.args === null) return null;
+  return m as unknown as RequestMessage;
+}
+
+export function parseFromWorker(data: unknown): FromWorker | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const m = data as Record<string, unknown>;
+  if (m.kind === 'response' && typeof m.id === 'number' && typeof m.ok === 'boolean') return m as unknown as FromWorker;
+  if (m.kind === 'event' && typeof m.event === 'object' && m.event !== null) return m as unknown as FromWorker;
+  return null;
+}
+
+export class WorkerRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'WorkerRequestError';
+  }
+}
+
+export type Handlers = { [M in Method]: (args: ArgsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
+
+/**
+ * Worker side: turns a raw message into a handler call and a response. Errors become `ok: false`
+ * responses with a code, never an uncaught exception in the worker.
+ */
+export async function dispatch(
+  handlers: Handlers,
+  data: unknown,
+  post: (message: FromWorker) => void,
+): Promise<void> {
+  const request = parseRequest(data);
+  if (!request) {
+    const id = typeof (data as { id?: unknown })?.id === 'number' ? (data as { id: number }).id : -1;
+    post({ kind: 'response', id, ok: false, error: { message: 'Malformed request', code: 'bad-request' } });
+    return;
+  }
+  try {
+    const handler = handlers[request.method] as (args: unknown) => unknown;
+    const result = await handler(request.args);
+    post({ kind: 'response', id: request.id, ok: true, result });
+  } catch (err) {
+    const code = err instanceof WorkerRequestError ? err.code : 'failed';
+    const message = err instanceof Error ? err.message : String(err);
+    post({ kind: 'response', id: request.id, ok: false, error: { message, code } });
+  }
+}
+
+/** Minimal port interface so the client can be tested without a real Worker. */
+export interface MessagePortLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
+}
+
+/** UI side: typed calls with promise results, plus an event subscription. */
+export class WorkerClient {
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private listeners = new Set<(event: WorkerEvent) => void>();
+
+  constructor(private port: MessagePortLike) {
+    port.addEventListener('message', (ev) => this.receive(ev.data));
+  }
+
+  call<M extends Method>(method: M, args: ArgsOf<M>): Promise<ResultOf<M>> {
+    const id = this.nextId++;
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.port.postMessage({ kind: 'request', id, method, args } as RequestMessage);
+    });
+  }
+
+  onEvent(listener: (event: WorkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Rejects every pending call, e.g. when the worker crashed. */
+  failAll(message: string, code = 'worker-crashed'): void {
+    for (const p of this.pending.values()) p.reject(new WorkerRequestError(message, code));
+    this.pending.clear();
+  }
+
+  private receive(data: unknown): void {
+    const msg = parseFromWorker(data);
+    if (!msg) return;
+    if (msg.kind === 'event') {
+      for (const l of this.listeners) l(msg.event);
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else p.reject(new WorkerRequestError(msg.error.message, msg.error.code));
+  }
+}
