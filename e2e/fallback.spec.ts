@@ -6,6 +6,7 @@ test('without WebGPU the app falls back, says so, and still trains', async ({ pa
   await expect(name).toHaveText(/webgl|cpu/);
   await expect(page.getByTestId('fallback-notice')).toBeVisible();
   await expect(page.getByTestId('fallback-notice')).toContainText('WebGPU');
+  await page.getByText('Backend self-test', { exact: true }).click();
   await page.getByRole('button', { name: 'Run backend self-test' }).click();
   await expect(page.getByTestId('smoke-backend')).toHaveText(/webgl|cpu/);
   const loss = Number(await page.getByTestId('smoke-loss').textContent());

@@ -15,6 +15,7 @@ test('start page shows the product, the areas and a WebGPU backend on SwiftShade
 test('one real training step runs in the worker on WebGPU without leaking tensors', async ({ page }) => {
   await page.goto('./#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
+  await page.getByText('Backend self-test', { exact: true }).click();
   await page.getByRole('button', { name: 'Run backend self-test' }).click();
   await expect(page.getByTestId('smoke-backend')).toHaveText('webgpu');
   const loss = Number(await page.getByTestId('smoke-loss').textContent());

@@ -6,7 +6,10 @@
  * `{ kind: 'response', id, ok, result | error }` and pushes unsolicited `{ kind: 'event', event }`
  * messages (metrics, progress, state changes) at its own pace.
  */
-import type { BackendId } from '../nas/experiment.ts';
+import type { BackendId, ExperimentConfig } from '../nas/experiment.ts';
+import type { Arch } from '../nas/arch/spec.ts';
+import type { StepMetrics } from '../nas/search/trainer-state.ts';
+import type { CheckpointInfo } from '../storage/checkpoints.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -34,7 +37,40 @@ export interface SmokeStepResult {
   millis: number;
 }
 
-export type TrainingStatus = 'idle' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'error';
+export type TrainingStatus = 'idle' | 'preparing' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'error';
+
+/** What the UI needs to draw a configured search before any step runs. */
+export interface SearchLayout {
+  runId: string;
+  /** One entry per searchable layer. */
+  layers: { index: number; out: number; stride: number; candidates: string[] }[];
+  /** The whole plain body (fixed blocks and the current argmax choices), for the block diagram. */
+  costUnit: string;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  tauSchedule: number[]; // τ per epoch
+  /** Where a resumed run continues from (0 for a fresh run). */
+  step: number;
+  datasetSummary: string;
+  /** Metric history restored from a checkpoint. */
+  history: StepMetrics[];
+}
+
+export interface DerivedResult {
+  arch: Arch;
+  choices: number[];
+  probs: number[];
+  macs: number;
+  params: number;
+}
+
+export interface StatusEvent {
+  type: 'status';
+  status: TrainingStatus;
+  step: number;
+  totalSteps: number;
+  message?: string;
+}
 
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
@@ -42,6 +78,14 @@ export interface WorkerApi {
   /** One real training step of a small conv net, proving the backend can train. */
   smokeStep: { args: { size: number; batch: number; seed: number }; result: SmokeStepResult };
   ping: { args: Record<string, never>; result: { backend: BackendId | null; numTensors: number } };
+  /** Build the supernet and data for an experiment; with runId, restore that run's latest checkpoint. */
+  configure: { args: { config: ExperimentConfig; resumeRunId?: string }; result: SearchLayout };
+  start: { args: Record<string, never>; result: { status: TrainingStatus } };
+  pause: { args: Record<string, never>; result: { status: TrainingStatus; step: number } };
+  step: { args: { phase: 'weights' | 'arch' }; result: StepMetrics };
+  stop: { args: Record<string, never>; result: { status: TrainingStatus; step: number } };
+  derive: { args: { mode: 'argmax' | 'sample' }; result: DerivedResult };
+  thetaReadout: { args: Record<string, never>; result: { step: number; theta: number[][] } };
 }
 
 export type Method = keyof WorkerApi;
@@ -64,12 +108,28 @@ export type ResponseMessage =
 
 export type WorkerEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'device-lost'; message: string };
+  | { type: 'device-lost'; message: string }
+  | { type: 'metrics'; items: StepMetrics[] }
+  | { type: 'evaluation'; step: number; valLoss: number; valNme: number | null }
+  | { type: 'checkpoint'; runId: string; info: CheckpointInfo }
+  | { type: 'progress'; label: string; done: number; total: number }
+  | StatusEvent;
 
 export type EventMessage = { kind: 'event'; event: WorkerEvent };
 export type FromWorker = ResponseMessage | EventMessage;
 
-const METHODS: readonly Method[] = ['init', 'smokeStep', 'ping'];
+const METHODS: readonly Method[] = [
+  'init',
+  'smokeStep',
+  'ping',
+  'configure',
+  'start',
+  'pause',
+  'step',
+  'stop',
+  'derive',
+  'thetaReadout',
+];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

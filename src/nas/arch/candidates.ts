@@ -60,8 +60,16 @@ export const PFLD_CANDIDATES: CandidateInfo[] = [
   { name: 'mb_k5_e2_res', family: 'pfld', make: mb(5, 2) },
   { name: 'mb_k5_res_se', family: 'pfld', make: mb(5, 1, 1, 'ese') },
   { name: 'mb_k5_e2_res_se', family: 'pfld', make: mb(5, 2, 1, 'ese') },
-  { name: 'sep_k3', family: 'pfld', make: (out, stride) => ({ kind: 'sep', k: 3, out, stride, act: 'relu' }) },
-  { name: 'sep_k5', family: 'pfld', make: (out, stride) => ({ kind: 'sep', k: 5, out, stride, act: 'relu' }) },
+  {
+    name: 'sep_k3',
+    family: 'pfld',
+    make: (out, stride) => ({ kind: 'sep', k: 3, out, stride, act: 'relu' }),
+  },
+  {
+    name: 'sep_k5',
+    family: 'pfld',
+    make: (out, stride) => ({ kind: 'sep', k: 5, out, stride, act: 'relu' }),
+  },
   {
     name: 'gh_k3',
     family: 'pfld',
@@ -90,4 +98,9 @@ export function candidateSpec(name: string, out: number, stride: number): BlockS
   const info = LIBRARY.get(name);
   if (!info) throw new Error(`Unknown candidate block "${name}"`);
   return info.make(out, stride);
+}
+
+/** The library entry (family, maker) of a name, or undefined; the editor groups candidates by family. */
+export function candidateInfo(name: string): CandidateInfo | undefined {
+  return LIBRARY.get(name);
 }

@@ -95,6 +95,11 @@ export interface SearchLayerSpec {
   candidates: string[];
   /** FBNetV2 channel search: options for `out`, ascending; the supernet computes at the largest. */
   widths?: number[];
+  /**
+   * FBNetV2 expansion-rate search: ratios (ascending, none equal to 1) replacing the e of the layer's
+   * inverted-residual candidates that have an expand conv; the supernet computes at the largest.
+   */
+  expansions?: number[];
 }
 
 export type HeadSpec =

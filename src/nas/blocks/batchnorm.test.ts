@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BatchNorm } from './batchnorm.ts';
+import { BN_EPSILON, BN_MOMENTUM } from './module.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+// one channel, 4 values: mean 2.5, biased variance 1.25, unbiased 5/3
+const x = () => tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+
+describe('BatchNorm', () => {
+  it('training: normalises with batch statistics and updates running stats PyTorch-style', () => {
+    const bn = new BatchNorm('b', 1);
+    const y = Array.from(bn.apply(x(), true).dataSync());
+    const expected = [1, 2, 3, 4].map((v) => (v - 2.5) / Math.sqrt(1.25 + BN_EPSILON));
+    y.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    expect(bn.mean.dataSync()[0]).toBeCloseTo(BN_MOMENTUM * 2.5, 6);
+    expect(bn.variance.dataSync()[0]).toBeCloseTo(1 - BN_MOMENTUM + BN_MOMENTUM * (5 / 3), 6);
+  });
+
+  it('inference: uses running stats and leaves them unchanged', () => {
+    const bn = new BatchNorm('b', 1);
+    bn.apply(x(), true);
+    const rm = bn.mean.dataSync()[0];
+    const rv = bn.variance.dataSync()[0];
+    const y = Array.from(bn.apply(x(), false).dataSync());
+    [1, 2, 3, 4].forEach((v, i) => expect(y[i]).toBeCloseTo((v - rm) / Math.sqrt(rv + BN_EPSILON), 5));
+    expect(bn.mean.dataSync()[0]).toBe(rm);
+    expect(bn.variance.dataSync()[0]).toBe(rv);
+  });
+
+  it('gamma and beta scale and shift', () => {
+    const bn = new BatchNorm('b', 1);
+    bn.gamma.assign(tf.tensor1d([2]));
+    bn.beta.assign(tf.tensor1d([0.5]));
+    const y = Array.from(bn.apply(x(), false).dataSync());
+    [1, 2, 3, 4].forEach((v, i) => expect(y[i]).toBeCloseTo((2 * v) / Math.sqrt(1 + BN_EPSILON) + 0.5, 5));
+  });
+
+  it('training gradient matches the explicit formula (flows through batch mean/variance)', () => {
+    const bn = new BatchNorm('b', 2);
+    const input = tf.randomNormal([2, 3, 3, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const w = tf.randomNormal([2, 3, 3, 2], 0, 1, 'float32', 8);
+    const ours = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(bn.apply(a as tf.Tensor4D, true), w)))(input);
+    const manual = tf.grad((a: tf.Tensor) => {
+      const m = tf.mean(a, [0, 1, 2]);
+      const v = tf.mean(tf.square(tf.sub(a, m)), [0, 1, 2]);
+      return tf.sum(tf.mul(tf.div(tf.sub(a, m), tf.sqrt(tf.add(v, BN_EPSILON))), w));
+    })(input);
+    const a = ours.dataSync();
+    const b = manual.dataSync();
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 4));
+  });
+
+  it('updates inside optimizer.minimize without leaking tensors', () => {
+    const bn = new BatchNorm('b', 1);
+    const opt = tf.train.sgd(0.1);
+    const input = x();
+    const step = () =>
+      tf.tidy(() => {
+        opt.minimize(
+          () => tf.sum(tf.mul(bn.apply(input, true), tf.tensor4d([1, 0, 0, 3], [1, 2, 2, 1]))),
+          false,
+          [bn.gamma, bn.beta],
+        );
+      });
+    step();
+    const before = tf.memory().numTensors;
+    step();
+    step();
+    expect(tf.memory().numTensors).toBe(before);
+    // three momentum updates towards 2.5
+    expect(bn.mean.dataSync()[0]).toBeCloseTo(2.5 * (1 - 0.9 ** 3), 5);
+    expect(bn.gamma.dataSync()[0]).not.toBe(1);
+  });
+
+  it('names its params and marks running stats non-trainable', () => {
+    const p = new BatchNorm('blk/dw', 3).params();
+    expect(p.map((q) => [q.name, q.trainable])).toEqual([
+      ['blk/dw/bn/gamma', true],
+      ['blk/dw/bn/beta', true],
+      ['blk/dw/bn/mean', false],
+      ['blk/dw/bn/variance', false],
+    ]);
+  });
+});

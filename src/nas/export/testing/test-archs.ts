@@ -1,0 +1,96 @@
+/**
+ * Test-only: small architectures that together use every BlockSpec kind and option the exporter maps
+ * (grouped 1x1 + shuffle, dilation, SE / eSE, identity and projection skips, ghost with odd widths,
+ * even-kernel dwpool, the PeleeNet stem at an odd size, a landmarks head with taps, all FBNet V1 candidates).
+ */
+import type { Arch, BlockSpec } from '../../arch/spec.ts';
+import { FBNET_V1_CANDIDATES, candidateSpec } from '../../arch/candidates.ts';
+
+const classifier = (name: string, size: number, body: BlockSpec[], classes = 5, features?: number): Arch => ({
+  name,
+  input: { size, channels: 3 },
+  body,
+  head: { kind: 'classifier', classes, features, act: 'hswish' },
+});
+
+export const TEST_ARCHS: Arch[] = [
+  classifier(
+    'tiny-ir',
+    16,
+    [
+      { kind: 'conv', k: 3, out: 8, stride: 2, act: 'relu6' },
+      { kind: 'ir', k: 3, e: 3, out: 8, stride: 1 },
+      { kind: 'ir', k: 5, e: 6, out: 16, stride: 2, act: 'hswish' },
+      { kind: 'ir', k: 3, e: 3, out: 16, stride: 1, dilation: 2, act: 'swish' },
+    ],
+    5,
+    24,
+  ),
+  classifier(
+    'grouped',
+    16,
+    [
+      { kind: 'conv', k: 3, out: 8, stride: 1, act: 'relu' },
+      { kind: 'ir', k: 3, e: 1, out: 8, stride: 1, groups: 2 }, // shuffle on the block input
+      { kind: 'ir', k: 5, e: 3, out: 16, stride: 2, groups: 2 },
+      { kind: 'conv', k: 3, out: 16, stride: 1, groups: 4, act: 'relu' },
+      { kind: 'ir', k: 3, e: 6, out: 16, stride: 1, groups: 2, act: 'relu6' },
+    ],
+    4,
+  ),
+  classifier(
+    'skips',
+    16,
+    [
+      { kind: 'conv', k: 3, out: 8, stride: 2, act: 'relu' },
+      { kind: 'skip', out: 8, stride: 1 }, // identity
+      { kind: 'skip', out: 16, stride: 2 }, // projection, strided
+      { kind: 'skip', out: 24, stride: 1 }, // projection, wider
+      { kind: 'skip', out: 24, stride: 1 }, // identity as the last block
+    ],
+    3,
+  ),
+  classifier(
+    'attention',
+    16,
+    [
+      { kind: 'conv', k: 3, out: 16, stride: 2, act: 'hswish' },
+      { kind: 'ir', k: 3, e: 3, out: 16, stride: 1, attention: 'se', act: 'hswish' },
+      { kind: 'ir', k: 5, e: 1, out: 24, stride: 2, attention: 'ese' },
+      { kind: 'sep', k: 3, out: 24, stride: 1, attention: 'se', act: 'swish' },
+      { kind: 'sep', k: 5, out: 32, stride: 2, attention: 'ese', act: 'relu6' },
+    ],
+    6,
+    40,
+  ),
+  classifier(
+    'ghost-dwpool',
+    16,
+    [
+      { kind: 'conv', k: 3, out: 12, stride: 1, act: 'relu' },
+      { kind: 'ghost', k: 3, e: 2, out: 12, stride: 1 }, // identity shortcut
+      { kind: 'ghost', k: 5, e: 1.25, out: 15, stride: 2, attention: 'se' }, // odd widths -> Slice
+      { kind: 'sep', k: 3, out: 15, stride: 1 },
+      { kind: 'dwpool', k: 3, stride: 2 },
+      { kind: 'dwpool', k: 2, stride: 2, act: 'relu' }, // even kernel: no padding
+      { kind: 'conv', k: 1, out: 8, stride: 1, act: 'none', noBn: true },
+    ],
+    2,
+  ),
+  {
+    name: 'pelee-landmarks',
+    input: { size: 30, channels: 3 }, // odd stem output (15): ceil-mode max pool
+    body: [
+      { kind: 'pelee_stem', out: 16 },
+      { kind: 'ir', k: 3, e: 3, out: 16, stride: 1 },
+      { kind: 'ir', k: 3, e: 3, out: 24, stride: 2 },
+      { kind: 'dwpool', k: 3, stride: 2 },
+      { kind: 'conv', k: 3, out: 32, stride: 1, act: 'hswish' },
+    ],
+    head: { kind: 'landmarks', points: 106, features: 48, act: 'relu', taps: [1, 3] },
+  },
+  classifier('fbnet-v1-candidates', 16, [
+    { kind: 'conv', k: 3, out: 16, stride: 2, act: 'relu' },
+    ...FBNET_V1_CANDIDATES.map((c, i) => candidateSpec(c.name, 16, i === 3 ? 2 : 1)),
+  ]),
+];

@@ -1,0 +1,12 @@
+/** Public API of the share-link codec. */
+export { decodeShare, encodeShare } from './codec.ts';
+export { ShareError, type ShareErrorCode, type ShareWarning } from './errors.ts';
+export type { ShareArea, ShareContext, SharedExperiment, ShareMetrics } from './types.ts';
+export {
+  readShareFromLocation,
+  SHARE_HASH_KEY,
+  shareHash,
+  shareLink,
+  shareTokenFromHash,
+  type ShareReadResult,
+} from './url.ts';

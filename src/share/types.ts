@@ -1,0 +1,32 @@
+/** What a share link carries: the experiment, optionally its found architecture, and classroom view hints. */
+import type { Arch } from '../nas/arch/spec.ts';
+import type { ExperimentConfig } from '../nas/experiment.ts';
+
+export interface ShareMetrics {
+  nme?: number;
+  macs?: number;
+  params?: number;
+  latencyMs?: number;
+  steps?: number;
+}
+
+export type ShareArea = 'learn' | 'search' | 'data' | 'results';
+
+export interface SharedExperiment {
+  config: ExperimentConfig;
+  result?: { arch: Arch; metrics: ShareMetrics };
+  view?: {
+    /** Control ids hidden in classroom mode. */
+    hide?: string[];
+    lesson?: string;
+    area?: ShareArea;
+  };
+}
+
+/** What this app knows locally, to check names in a link against. */
+export interface ShareContext {
+  spaces: string[];
+  candidates: string[];
+  /** Names of user datasets in IndexedDB; when omitted, user dataset names are not checked. */
+  datasets?: string[];
+}

@@ -1,0 +1,161 @@
+/**
+ * Link format v1: a flat JSON object with short keys holding only the fields that differ from V1_DEFAULTS.
+ * V1_DEFAULTS is a frozen copy of the defaults at the time v1 was defined, NOT DEFAULT_EXPERIMENT: if the
+ * app's defaults change later, old links must still mean what they meant when they were made.
+ */
+import type { ExperimentConfig } from '../nas/experiment.ts';
+import { packArch } from './arch-compact.ts';
+import type { Rule } from './rules.ts';
+import type { SharedExperiment } from './types.ts';
+
+export const V1_DEFAULTS: ExperimentConfig = deepFreeze({
+  version: 1,
+  title: 'Classroom search on synthetic faces',
+  space: 'classroom',
+  candidateEdits: {},
+  dataset: { kind: 'synthface', count: 512, size: 64, difficulty: 0.5, seed: 1 },
+  inputSize: 64,
+  strategy: 'fbnet-v1',
+  train: {
+    batchSize: 16,
+    epochs: 12,
+    stepsPerEpoch: 20,
+    warmupEpochs: 2,
+    lrWeights: 0.01,
+    lrTheta: 0.01,
+    weightDecay: 1e-4,
+    valFraction: 0.2,
+  },
+  gumbel: { tau0: 5, decay: 0.956, hard: false },
+  loss: { alpha: 0.2, beta: 0.6, cost: 'macs' },
+  seeds: { split: 1, init: 2, gumbel: 3, data: 4 },
+});
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') for (const v of Object.values(o)) deepFreeze(v);
+  return Object.freeze(o);
+}
+
+export interface FieldDef {
+  path: string;
+  key: string;
+  rule: Rule;
+  optional?: boolean;
+}
+
+export const TITLE_MAX = 120;
+export const NAME_MAX = 64;
+
+/** Plain config leaves. `space`, `dataset` and `candidateEdits` need the context and are handled apart. */
+export const FIELDS: readonly FieldDef[] = [
+  { path: 'title', key: 't', rule: { t: 'text', max: TITLE_MAX } },
+  { path: 'inputSize', key: 'i', rule: { t: 'int', min: 16, max: 256 } },
+  { path: 'strategy', key: 'g', rule: { t: 'enum', values: ['fbnet-v1', 'fbnet-v2'] } },
+  { path: 'train.batchSize', key: 'b', rule: { t: 'int', min: 1, max: 512 } },
+  { path: 'train.epochs', key: 'e', rule: { t: 'int', min: 1, max: 1000 } },
+  { path: 'train.stepsPerEpoch', key: 'n', rule: { t: 'int', min: 1, max: 10_000 } },
+  { path: 'train.warmupEpochs', key: 'w', rule: { t: 'int', min: 0, max: 1000 } },
+  { path: 'train.lrWeights', key: 'lw', rule: { t: 'num', min: 0, max: 10, minOpen: true } },
+  { path: 'train.lrTheta', key: 'lt', rule: { t: 'num', min: 0, max: 10, minOpen: true } },
+  { path: 'train.weightDecay', key: 'wd', rule: { t: 'num', min: 0, max: 1 } },
+  {
+    path: 'train.valFraction',
+    key: 'vf',
+    rule: { t: 'num', min: 0, max: 0.9, minOpen: true, maxOpen: true },
+  },
+  { path: 'gumbel.tau0', key: 't0', rule: { t: 'num', min: 0, max: 100, minOpen: true } },
+  { path: 'gumbel.decay', key: 'gd', rule: { t: 'num', min: 0, max: 1, minOpen: true } },
+  { path: 'gumbel.hard', key: 'gh', rule: { t: 'bool' } },
+  { path: 'loss.alpha', key: 'la', rule: { t: 'num', min: 0, max: 10, minOpen: true } },
+  { path: 'loss.beta', key: 'lb', rule: { t: 'num', min: 0, max: 2 } },
+  { path: 'loss.cost', key: 'lc', rule: { t: 'enum', values: ['latency', 'macs', 'params'] } },
+  { path: 'loss.latencyTable', key: 'lk', rule: { t: 'text', max: NAME_MAX }, optional: true },
+  { path: 'seeds.split', key: 'ss', rule: { t: 'seed' } },
+  { path: 'seeds.init', key: 'si', rule: { t: 'seed' } },
+  { path: 'seeds.gumbel', key: 'sg', rule: { t: 'seed' } },
+  { path: 'seeds.data', key: 'sd', rule: { t: 'seed' } },
+];
+
+/** Synthetic dataset leaves (dataset.kind = 'synthface'). */
+export const SYNTH_FIELDS: readonly FieldDef[] = [
+  { path: 'count', key: 'dc', rule: { t: 'int', min: 1, max: 100_000 } },
+  { path: 'size', key: 'ds', rule: { t: 'int', min: 16, max: 256 } },
+  { path: 'difficulty', key: 'dd', rule: { t: 'num', min: 0, max: 1 } },
+  { path: 'seed', key: 'dz', rule: { t: 'seed' } },
+];
+
+/** Remaining top-level keys. */
+export const K = {
+  space: 's',
+  datasetKind: 'dk',
+  datasetName: 'dn',
+  candidateEdits: 'ce',
+  result: 'r',
+  view: 'v',
+} as const;
+
+/** Keys inside `r` (result) and `v` (view). */
+export const RESULT_KEYS = { arch: 'a', metrics: 'm' } as const;
+export const METRIC_KEYS = { nme: 'n', macs: 'm', params: 'p', latencyMs: 'l', steps: 's' } as const;
+export const VIEW_KEYS = { hide: 'h', lesson: 'l', area: 'a' } as const;
+
+export function getPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) cur = cur[part] as Record<string, unknown>;
+  const last = parts[parts.length - 1];
+  if (value === undefined) delete cur[last];
+  else cur[last] = value;
+}
+
+/** The v1 payload for an experiment: only what differs from V1_DEFAULTS. */
+export function toWireV1(s: SharedExperiment): Record<string, unknown> {
+  const c = s.config;
+  const w: Record<string, unknown> = {};
+  for (const f of FIELDS) {
+    const v = getPath(c, f.path);
+    if (v !== undefined && v !== getPath(V1_DEFAULTS, f.path)) w[f.key] = v;
+  }
+  if (c.space !== V1_DEFAULTS.space) w[K.space] = c.space;
+
+  const ds = c.dataset;
+  if (ds.kind !== V1_DEFAULTS.dataset.kind) w[K.datasetKind] = ds.kind;
+  if (ds.kind === 'user') w[K.datasetName] = ds.name;
+  else {
+    const base = V1_DEFAULTS.dataset.kind === 'synthface' ? V1_DEFAULTS.dataset : undefined;
+    for (const f of SYNTH_FIELDS) {
+      const v = getPath(ds, f.path);
+      if (v !== getPath(base, f.path)) w[f.key] = v;
+    }
+  }
+
+  const edits = Object.entries(c.candidateEdits ?? {});
+  if (edits.length) w[K.candidateEdits] = Object.fromEntries(edits);
+
+  if (s.result) {
+    const m: Record<string, unknown> = {};
+    for (const [name, key] of Object.entries(METRIC_KEYS)) {
+      const v = s.result.metrics[name as keyof typeof METRIC_KEYS];
+      if (v !== undefined) m[key] = v;
+    }
+    w[K.result] = { [RESULT_KEYS.arch]: packArch(s.result.arch), [RESULT_KEYS.metrics]: m };
+  }
+
+  if (s.view) {
+    const v: Record<string, unknown> = {};
+    if (s.view.hide !== undefined) v[VIEW_KEYS.hide] = s.view.hide;
+    if (s.view.lesson !== undefined) v[VIEW_KEYS.lesson] = s.view.lesson;
+    if (s.view.area !== undefined) v[VIEW_KEYS.area] = s.view.area;
+    w[K.view] = v;
+  }
+  return w;
+}
