@@ -16,6 +16,7 @@ import { CheckpointStore } from '../storage/checkpoints.ts';
 import { idbKV } from '../storage/kv.ts';
 import { WorkerRequestError, type DerivedResult, type SearchLayout, type TrainingStatus, type WorkerEvent } from './protocol.ts';
 import { buildSource } from './data-source.ts';
+import { meanShapeNme, validateArgmax } from './validation.ts';
 import { resolveCost } from './cost-source.ts';
 
 const CHECKPOINT_EVERY_STEPS = 50;
@@ -36,6 +37,7 @@ export class SearchSession {
   private lastCheckpointAt = 0;
   private lastCheckpointStep = 0;
   private costUnitLabel = '';
+  private checkpointEvery = CHECKPOINT_EVERY_STEPS;
   readonly store = new CheckpointStore<TrainerState, ExperimentConfig>(idbKV('nas-playground', 'runs'));
 
   constructor(private emit: (event: WorkerEvent) => void) {}
@@ -58,8 +60,9 @@ export class SearchSession {
     });
   }
 
-  async configure(config: ExperimentConfig, resumeRunId?: string): Promise<SearchLayout> {
+  async configure(config: ExperimentConfig, resumeRunId?: string, checkpointEvery?: number): Promise<SearchLayout> {
     if (this.status === 'running') throw new WorkerRequestError('Pause or stop the running search first.', 'busy');
+    this.checkpointEvery = checkpointEvery && checkpointEvery > 0 ? checkpointEvery : CHECKPOINT_EVERY_STEPS;
     this.disposeRun();
     this.setStatus('preparing');
     const progress = (label: string, done: number, total: number) => this.emit({ type: 'progress', label, done, total });
@@ -93,7 +96,8 @@ export class SearchSession {
     const t = this.trainer!;
     this.lastCheckpointStep = t.stepsDone;
     this.lastCheckpointAt = performance.now();
-    this.setStatus('ready');
+    // a restored run waits, paused, for the user to resume it
+    this.setStatus(resumed ? 'paused' : 'ready');
     return {
       runId: this.runId,
       layers: t.supernet.mixed.map((m) => {
@@ -113,8 +117,14 @@ export class SearchSession {
       ),
       step: t.stepsDone,
       datasetSummary: summary,
+      meanShapeNme: await meanShapeNme(source, t.config.train.batchSize),
       history: [...t.history],
     };
+  }
+
+  /** The configured run's trainer (null before configure), read by the results session. */
+  get activeTrainer(): SearchTrainer | null {
+    return this.trainer;
   }
 
   private requireTrainer(): SearchTrainer {
@@ -153,7 +163,7 @@ export class SearchSession {
         if (performance.now() - this.lastMetricsPost > METRICS_EVERY_MS) this.flushMetrics();
         if (t.epoch !== epochBefore) await this.evaluate(t);
         if (
-          t.stepsDone - this.lastCheckpointStep >= CHECKPOINT_EVERY_STEPS ||
+          t.stepsDone - this.lastCheckpointStep >= this.checkpointEvery ||
           performance.now() - this.lastCheckpointAt >= CHECKPOINT_EVERY_MS
         ) {
           await this.checkpoint('auto');
@@ -162,6 +172,7 @@ export class SearchSession {
       }
       this.flushMetrics();
       if (t.done) {
+        await this.evaluate(t);
         await this.checkpoint('finish', 'finished');
         this.setStatus('finished', `Search finished after ${t.stepsDone} steps.`);
       }
@@ -182,8 +193,8 @@ export class SearchSession {
   }
 
   private async evaluate(t: SearchTrainer): Promise<void> {
-    const r = await t.evaluate();
-    this.emit({ type: 'evaluation', step: t.stepsDone, valLoss: r.valLoss, valNme: r.valNme ?? null });
+    const r = await validateArgmax(t.supernet, t.source, t.config.train.batchSize);
+    this.emit({ type: 'evaluation', step: t.stepsDone, valNme: r.nme });
   }
 
   private async checkpoint(reason: 'auto' | 'pause' | 'stop' | 'finish', status?: 'paused' | 'finished' | 'stopped'): Promise<void> {

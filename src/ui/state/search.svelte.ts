@@ -14,6 +14,12 @@ export const checkpointStore = new CheckpointStore(idbKV('nas-playground', 'runs
 /** UI refresh is throttled: metric events are buffered and flushed at most this often. */
 const FLUSH_MS = 250;
 
+/** Test hook: `?ckptEvery=N` checkpoints every N steps instead of the default. */
+function checkpointEveryHook(): number | undefined {
+  const v = Number(new URLSearchParams(location.search).get('ckptEvery'));
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
 export class SearchSession {
   config = $state<ExperimentConfig>(structuredClone(DEFAULT_EXPERIMENT));
   layout = $state.raw<SearchLayout | null>(null);
@@ -21,7 +27,7 @@ export class SearchSession {
   step = $state(0);
   totalSteps = $state(0);
   history = $state.raw<StepMetrics[]>([]);
-  evals = $state.raw<{ step: number; valNme: number | null; valLoss: number }[]>([]);
+  evals = $state.raw<{ step: number; valNme: number | null }[]>([]);
   checkpoints = $state.raw<CheckpointInfo[]>([]);
   derived = $state.raw<DerivedResult | null>(null);
   message = $state<string | null>(null);
@@ -89,7 +95,11 @@ export class SearchSession {
   async configure(resumeRunId?: string): Promise<boolean> {
     this.connect();
     const layout = await this.guard('Preparing the search', () =>
-      this.client.call('configure', { config: $state.snapshot(this.config) as ExperimentConfig, resumeRunId }),
+      this.client.call('configure', {
+        config: $state.snapshot(this.config) as ExperimentConfig,
+        resumeRunId,
+        checkpointEvery: checkpointEveryHook(),
+      }),
     );
     if (!layout) return false;
     this.layout = layout;
@@ -100,7 +110,7 @@ export class SearchSession {
     this.derived = null;
     this.scrubIndex = null;
     this.selectedLayer = Math.min(this.selectedLayer, Math.max(0, layout.layers.length - 1));
-    this.status = 'ready';
+    this.status = resumeRunId ? 'paused' : 'ready';
     this.progress = null;
     await this.refreshCheckpoints();
     return true;
@@ -119,7 +129,8 @@ export class SearchSession {
     if (!run) return;
     this.config = structuredClone(run.config);
     this.resumable = null;
-    if (await this.configure(run.runId)) await this.start();
+    // restores the checkpoint and waits, paused, so the restored state can be inspected before resuming
+    await this.configure(run.runId);
   }
 
   async discardStored(): Promise<void> {
@@ -188,7 +199,7 @@ export class SearchSession {
         if (e.status === 'finished') void this.derive();
         break;
       case 'evaluation':
-        this.evals = [...this.evals, { step: e.step, valNme: e.valNme, valLoss: e.valLoss }];
+        this.evals = [...this.evals, { step: e.step, valNme: e.valNme }];
         break;
       case 'checkpoint':
         void this.refreshCheckpoints();

@@ -1,0 +1,40 @@
+/**
+ * Runs the default classroom search on SynthFace-106 in Node (tfjs cpu backend) and prints the validation
+ * NME of the argmax architecture next to the mean-shape baseline. Usage:
+ *   node --import tsx scripts/classroom-report.ts [epochs] [stepsPerEpoch] [inputSize]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../src/nas/experiment.ts';
+import { generateDataset } from '../src/nas/data/synthface.ts';
+import { LandmarkSource } from '../src/nas/data/landmark-source.ts';
+import { SearchTrainer } from '../src/nas/search/trainer.ts';
+import { meanShapeNme, validateArgmax } from '../src/worker/validation.ts';
+
+const [epochs = 12, steps = 20, input = 64] = process.argv.slice(2).map(Number);
+
+await tf.setBackend('cpu');
+const config: ExperimentConfig = structuredClone(DEFAULT_EXPERIMENT);
+config.train.epochs = epochs;
+config.train.stepsPerEpoch = steps;
+config.inputSize = input;
+config.dataset = { ...config.dataset, kind: 'synthface', size: input } as ExperimentConfig['dataset'];
+const ds = config.dataset.kind === 'synthface' ? config.dataset : null;
+const data = generateDataset({ count: ds!.count, size: ds!.size, difficulty: ds!.difficulty, seed: ds!.seed });
+const source = new LandmarkSource(data, { valFraction: config.train.valFraction, splitSeed: config.seeds.split, inputSize: input });
+const trainer = new SearchTrainer(config, source);
+const base = await meanShapeNme(source, config.train.batchSize);
+console.log(`classroom search: ${epochs} epochs x ${steps} steps, input ${input}, ${ds!.count} faces (val ${source.count('val')})`);
+console.log(`mean-shape baseline NME: ${base!.toFixed(2)} %`);
+const t0 = performance.now();
+let epoch = -1;
+while (!trainer.done) {
+  const m = await trainer.step();
+  if (m.nonFinite) throw new Error(`diverged at step ${m.step}`);
+  if (trainer.epoch !== epoch) {
+    epoch = trainer.epoch;
+    const v = await validateArgmax(trainer.supernet, source, config.train.batchSize);
+    console.log(`epoch ${epoch}: step ${trainer.stepsDone}, val NME ${v.nme!.toFixed(2)} %, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+}
+const final = await validateArgmax(trainer.supernet, source, config.train.batchSize);
+console.log(`final argmax-architecture NME: ${final.nme!.toFixed(2)} % vs mean shape ${base!.toFixed(2)} %`);

@@ -1,0 +1,74 @@
+/**
+ * The NAS engine's public API: plain TypeScript + tfjs, no DOM. The worker, the UI and scripts import
+ * from here; internal module paths may change, these names do not.
+ */
+
+// architecture description, candidates, registries
+export type {
+  Activation,
+  Arch,
+  Attention,
+  BlockKind,
+  BlockSpec,
+  HeadSpec,
+  InputSpec,
+  SearchLayerSpec,
+  SearchSpace,
+  Task,
+} from './arch/spec.ts';
+export { isSearchLayer, taskOf } from './arch/spec.ts';
+export {
+  candidateInfo,
+  candidateNames,
+  candidateSpec,
+  FBNET_V1_CANDIDATES,
+  hasCandidate,
+  PFLD_CANDIDATES,
+} from './arch/candidates.ts';
+export { ARCHS } from './arch/registry.ts';
+export { SPACES, resolveSpace, archFromChoices, searchLayerIndices } from './spaces/index.ts';
+
+// cost
+export { blockCost, countCost, headCost, layerShapes } from './cost/count.ts';
+export type { BlockCost, Cost, ParamConvention, Shape } from './cost/count.ts';
+export { candidateCostTable, expectedCost, fixedCost } from './cost/table.ts';
+
+// blocks and models
+export { buildBlock } from './blocks/build.ts';
+export type { Module, ParamInfo } from './blocks/module.ts';
+export { createModel } from './model/model.ts';
+export type { NasModel } from './model/model.ts';
+export { buildHead } from './model/head.ts';
+export { getWeights, setWeights } from './model/weights.ts';
+
+// search (FBNet V1 DNAS)
+export { Supernet } from './search/supernet.ts';
+export { SearchTrainer } from './search/trainer.ts';
+export type { SearchOptions } from './search/trainer.ts';
+export type { StepMetrics, TrainerState } from './search/trainer-state.ts';
+export { gumbelSoftmax, temperatureAt } from './search/gumbel.ts';
+export { fbnetLoss } from './search/loss.ts';
+export { deriveArch } from './search/derive.ts';
+
+// data
+export type { Batch, BatchSource, Split } from './data/source.ts';
+export { generateDataset, generateFace } from './data/synthface.ts';
+export { FLIP_106, INTER_OCULAR, NUM_POINTS, flipLandmarks } from './data/landmarks106.ts';
+export { parseList } from './data/list-parser.ts';
+export { cedCurve, failureRate, landmarkLoss, meanNme, nmePerImage } from './data/metrics.ts';
+export { LandmarkSource } from './data/landmark-source.ts';
+
+// latency tables
+export { profileSpace, measureArch } from './latency/profiler.ts';
+export { predictLatency, tableKey, toCostMatrix } from './latency/table.ts';
+export type { LatencyTable } from './latency/table.ts';
+export { parsePaddleSlimTable } from './latency/paddleslim.ts';
+export { spearman } from './latency/rank.ts';
+
+// export
+export { exportOnnx, verifyOnnx } from './export/index.ts';
+
+// experiment
+export { DEFAULT_EXPERIMENT } from './experiment.ts';
+export type { ExperimentConfig } from './experiment.ts';
+export { Rng } from './rng.ts';

@@ -1,0 +1,88 @@
+/**
+ * The architecture a search arrived at: per searchable layer the most likely candidate (argmax θ, what
+ * FBNet reports) or a draw from softmax(θ) (FBNet samples several and retrains the best).
+ */
+import type { Arch } from '../arch/spec.ts';
+import type { Rng } from '../rng.ts';
+import { getWeights, type WeightMap } from '../model/weights.ts';
+import { archFromChoices } from '../spaces/derive.ts';
+import { argmax } from './gumbel.ts';
+import type { Supernet } from './supernet.ts';
+import type { SearchTrainer } from './trainer.ts';
+
+export interface DerivedArch {
+  arch: Arch;
+  /** Chosen candidate index per searchable layer. */
+  choices: number[];
+  /** Chosen candidate name per searchable layer. */
+  names: string[];
+  /** softmax(θ) per searchable layer. */
+  probs: number[][];
+  /** Probability of this architecture under the search distribution: Π_l p_l[choice_l]. */
+  probability: number;
+}
+
+export async function deriveArch(
+  from: Supernet | SearchTrainer,
+  mode: 'argmax' | 'sample' = 'argmax',
+  rng?: Rng,
+  name = 'searched',
+): Promise<DerivedArch> {
+  const supernet = 'supernet' in from ? from.supernet : from;
+  const probs = await supernet.probs();
+  let choices: number[];
+  if (mode === 'argmax') {
+    choices = probs.map((p) => argmax(p));
+  } else {
+    if (!rng) throw new Error('Sampling an architecture needs an Rng');
+    choices = probs.map((p) => sampleIndex(p, rng.next()));
+  }
+  const arch = archFromChoices(supernet.space, choices, name);
+  return {
+    arch,
+    choices,
+    names: choices.map((c, l) => supernet.mixed[l].candidates[c]),
+    probs,
+    probability: choices.reduce((s, c, l) => s * probs[l][c], 1),
+  };
+}
+
+/** Inverse-CDF draw: the first index whose cumulative probability exceeds u. */
+export function sampleIndex(p: number[], u: number): number {
+  let acc = 0;
+  for (let i = 0; i < p.length; i++) {
+    acc += p[i];
+    if (u < acc) return i;
+  }
+  return p.length - 1;
+}
+
+/**
+ * The supernet's weights for one architecture, named as createModel names the plain network: the chosen
+ * candidate's `body/{i}/{candidate}/...` becomes `body/{i}/...`; fixed blocks and the head keep their names.
+ * Loading them into createModel(arch) reproduces the supernet's output with those choices (a warm start for
+ * retraining, as NNI's FBNet example does).
+ */
+export async function subnetWeights(supernet: Supernet, choices: number[]): Promise<WeightMap> {
+  if (choices.length !== supernet.mixed.length) {
+    throw new Error(`Expected ${supernet.mixed.length} choices, got ${choices.length}`);
+  }
+  const unchosen = new Set<string>();
+  const rename = new Map<string, string>();
+  supernet.mixed.forEach((layer, l) => {
+    layer.candidates.forEach((cand, i) => {
+      const from = `body/${layer.bodyIndex}/${cand}/`;
+      if (i === choices[l]) rename.set(from, `body/${layer.bodyIndex}/`);
+      else unchosen.add(from);
+    });
+  });
+  const all = await getWeights(supernet.weightParams());
+  const out: WeightMap = {};
+  for (const [name, w] of Object.entries(all)) {
+    const prefix = name.split('/').slice(0, 3).join('/') + '/';
+    if (unchosen.has(prefix)) continue;
+    const to = rename.get(prefix);
+    out[to ? to + name.slice(prefix.length) : name] = { shape: [...w.shape], data: w.data.slice() };
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * Share links in the UI: reads an experiment from the address at start-up, keeps the address in step with
+ * the current setup (replaceState, no history entries), and builds the "Copy link" URL.
+ */
+import { candidateNames } from '../../nas/arch/candidates.ts';
+import { SPACES } from '../../nas/spaces/index.ts';
+import { encodeShare, readShareFromLocation, shareLink, type SharedExperiment } from '../../share/index.ts';
+import { router, type Area } from './router.svelte.ts';
+import { search } from './search.svelte.ts';
+
+export class ShareState {
+  /** What the opened link said was wrong, and what was used instead. */
+  notices = $state<string[]>([]);
+  error = $state<string | null>(null);
+  /** A result carried by the link, shown before (or instead of) re-running. */
+  sharedResult = $state.raw<SharedExperiment['result'] | null>(null);
+  /** Controls hidden by a classroom link. */
+  hidden = $state<string[]>([]);
+  lesson = $state<string | null>(null);
+  /** Classroom-link options chosen by the author. */
+  hideForLink = $state<string[]>([]);
+  areaForLink = $state<Area | ''>('');
+  includeResult = $state(true);
+  private loaded = $state(false);
+
+  async applyFromLocation(): Promise<void> {
+    let datasets: string[] | undefined;
+    try {
+      const { listDatasets } = await import('../../storage/datasets.ts');
+      datasets = (await listDatasets()).filter((d) => d.status === 'complete').map((d) => d.name);
+    } catch {
+      datasets = undefined; // storage unavailable: user dataset names are kept unchecked
+    }
+    const read = readShareFromLocation(location.hash, {
+      spaces: Object.keys(SPACES),
+      candidates: candidateNames(),
+      datasets,
+    });
+    this.loaded = true;
+    if (!read) return;
+    if (!read.ok) {
+      this.error = `This link could not be read: ${read.error.message} The default experiment is shown instead.`;
+      return;
+    }
+    const { value, warnings } = read;
+    search.config = value.config;
+    this.sharedResult = value.result ?? null;
+    this.hidden = value.view?.hide ?? [];
+    this.lesson = value.view?.lesson ?? null;
+    this.notices = warnings.map((w) => `${w.path}: ${w.message}`);
+    if (value.view?.area) router.go(value.view.area);
+    else if (router.area === 'home') router.go('search');
+  }
+
+  current(): SharedExperiment {
+    const config = $state.snapshot(search.config) as SharedExperiment['config'];
+    const d = search.derived;
+    const lastNme = [...search.evals].reverse().find((e) => e.valNme !== null)?.valNme ?? undefined;
+    const result =
+      this.includeResult && d
+        ? { arch: d.arch, metrics: { macs: d.macs, params: d.params, nme: lastNme, steps: search.step } }
+        : (this.sharedResult ?? undefined);
+    const view =
+      this.hideForLink.length || this.areaForLink
+        ? { hide: this.hideForLink.length ? [...this.hideForLink] : undefined, area: this.areaForLink || undefined }
+        : undefined;
+    return { config, result, view };
+  }
+
+  link(): string {
+    return shareLink(location.href, this.current());
+  }
+
+  /** Keeps `#/area&x=…` in step with the setup. Called from an effect that reads the config. */
+  syncAddress(): void {
+    if (!this.loaded) return;
+    router.setParams(`x=${encodeShare(this.current())}`);
+  }
+}
+
+export const share = new ShareState();
