@@ -30,7 +30,9 @@ describe('blockCost (hand-computed)', () => {
 
   it('hidden width rounds and respects groups', () => {
     expect(irHidden(16, 6)).toBe(96);
-    expect(irHidden(5, 1.4, 2)).toBe(8); // round(7) = 7 -> 8
+    expect(irHidden(5, 1.4, 2)).toBe(8); // round(7) = 7 -> nearest multiple of 2, 8 (round(3.5) = 4)
+    expect(irHidden(4, 1.25, 4)).toBe(4); // 5 -> nearest multiple of 4 (rounds, not up)
+    expect(irHidden(2, 0.25, 4)).toBe(4); // at least `groups`
     expect(irHidden(7, 1)).toBe(7);
     expect(() => blockCost({ kind: 'ir', k: 3, e: 1, out: 8, stride: 1, groups: 2 }, shape(4, 5))).toThrow(
       /groups/,
@@ -40,7 +42,8 @@ describe('blockCost (hand-computed)', () => {
   it('squeeze-excite and eSE on the hidden channels', () => {
     expect(seReduce(32)).toBe(8);
     expect(seReduce(16)).toBe(8);
-    expect(seReduce(100)).toBe(25);
+    expect(seReduce(100)).toBe(24); // makeDivisible(25, 8)
+    expect(seReduce(36)).toBe(16); // 8 would be more than 10 % below 9
     const spec: BlockSpec = { kind: 'ir', k: 3, e: 2, out: 16, stride: 1, attention: 'se' };
     // 4x4x16, hidden 32, SE 32->8->32 with biases:
     // expand 16*32*16 = 8192 (512+64) ; dw 16*32*9 = 4608 (288+64) ; SE 2*32*8 = 512 (256+8+256+32) ;
@@ -50,6 +53,11 @@ describe('blockCost (hand-computed)', () => {
     const ese = blockCost({ ...spec, attention: 'ese' }, shape(4, 16));
     expect(ese.macs).toBe(21504 - 512 + 1024);
     expect(ese.params).toBe(2024 - 552 + 1056);
+    // 4x4x6, e 6 -> hidden 36, SE 36->16->36 (16 = makeDivisible(9, 8)), residual:
+    // expand 16*36*6 = 3456 (216+72) ; dw 16*36*9 = 5184 (324+72) ; SE 2*36*16 = 1152 (576+16+576+36) ;
+    // project 16*6*36 = 3456 (216+12)
+    const wide: BlockSpec = { kind: 'ir', k: 3, e: 6, out: 6, stride: 1, attention: 'se' };
+    expect(blockCost(wide, shape(4, 6))).toEqual({ macs: 13248, params: 2116, out: shape(4, 6) });
   });
 
   it('PeleeNet stem', () => {
@@ -88,16 +96,41 @@ describe('blockCost (hand-computed)', () => {
       params: 40,
       out: shape(3, 4),
     });
-    // ghost k3 e2 out 8 stride 2 on 8x8x4, hidden 8:
+    // dwpool k2 (even kernel: padding 0, a plain 2x2 window): 8x8x4 -> 7x7 : 49*4*4 = 784 (16 + 4)
+    expect(blockCost({ kind: 'dwpool', k: 2, stride: 1 }, shape(8, 4))).toEqual({
+      macs: 784,
+      params: 20,
+      out: shape(7, 4),
+    });
+    expect(blockCost({ kind: 'dwpool', k: 2, stride: 2 }, shape(8, 4)).out).toEqual(shape(4, 4));
+    expect(ghostPrimary(7)).toBe(4);
+  });
+
+  it('ghost: strided dw only at stride > 1, projection shortcut when shapes differ', () => {
+    // k3 e2 out 8 stride 2 on 8x8x4, hidden 8:
     //   ghost 4->8: primary 64*4*4 = 1024 (16+8), cheap 64*4*9 = 2304 (36+8)
     //   dw 3x3/2 on 8: 16*8*9 = 1152 (72+16)
     //   ghost 8->8 at 4x4: primary 16*4*8 = 512 (32+8), cheap 16*4*9 = 576 (36+8)
+    //   shortcut: dw 3x3/2 on the 4 input channels 16*4*9 = 576 (36+8), 1x1 4->8 16*8*4 = 512 (32+16)
     expect(blockCost({ kind: 'ghost', k: 3, e: 2, out: 8, stride: 2 }, shape(8, 4))).toEqual({
-      macs: 5568,
-      params: 240,
+      macs: 6656,
+      params: 332,
       out: shape(4, 8),
     });
-    expect(ghostPrimary(7)).toBe(4);
+    // the same at stride 1 on 4x4x4: no strided dw; the shortcut dw runs at stride 1
+    //   ghost1 256 (24) + 576 (44) ; ghost2 512 (40) + 576 (44) ; shortcut 576 (44) + 512 (48)
+    expect(blockCost({ kind: 'ghost', k: 3, e: 2, out: 8, stride: 1 }, shape(4, 4))).toEqual({
+      macs: 3008,
+      params: 244,
+      out: shape(4, 8),
+    });
+    // in = out at stride 1: identity shortcut, nothing added. ghost 4->8 as above ; ghost 8->4: primary
+    // 8->2 16*2*8 = 256 (16+4), cheap 16*2*9 = 288 (18+4)
+    expect(blockCost({ kind: 'ghost', k: 5, e: 2, out: 4, stride: 1 }, shape(4, 4))).toEqual({
+      macs: 1376,
+      params: 110,
+      out: shape(4, 4),
+    });
   });
 
   it('dilation keeps the same output size', () => {

@@ -5,6 +5,8 @@
  * papers report as "FLOPs" or "multiply-adds". Not counted: BatchNorm, activations, biases, residual adds,
  * pooling (global average pooling, max pooling, the squeeze of SE/eSE) and the SE channel re-scaling.
  * A conv costs Hout * Wout * Cout * (Cin / groups) * k * k MACs (padding positions included, as usual).
+ * Every block is counted layer by layer as blocks/build.ts builds it, with the channel and shape rules of
+ * blocks/shapes.ts (consistency.test.ts checks params and output shapes against the built tfjs modules).
  *
  * Parameters, two conventions (`ParamConvention`), the same rule for every block and architecture:
  * - 'all' (default): conv/FC weights + biases + BatchNorm gamma and beta, i.e. what PyTorch's `parameters()`
@@ -12,14 +14,24 @@
  * - 'weights': conv and FC weight tensors only; no biases, no BatchNorm (which folds into the conv for
  *   inference). This is how the published figures are counted. Sources: FBNet's authors' model zoo
  *   (facebookresearch/mobile-vision, mobile_cv/model_zoo/models/model_info/fbnet/model_info.json) gives
- *   fbnet_a 4.28648 M params / 249.921848 M FLOPs, which are exactly the weight count and conv+FC MACs of
- *   that repo's original FBNet builder (whose e = 1 blocks keep a 1x1 expand conv; ours drop it, as its
- *   later fbnet_v2 builder and timm do). MobileNetV2's authors list 3.47 M params for 1.0/224
+ *   fbnet_a 4.28648 M params / 249.921848 M FLOPs: exactly the weight count and conv+FC MACs of FBNet-A
+ *   built with the original IRFBlock (maskrcnn-benchmark fbnet_builder.py), whose e = 1 blocks keep a 1x1
+ *   expand conv; ours drop it, as mobile-vision's fbnet_v2 IRFBlock does, so our FBNet-A is 4,270,288 weights
+ *   and 244.5 M MACs. MobileNetV2's authors list 3.47 M params for 1.0/224
  *   (tensorflow/models research/slim/nets/mobilenet/README.md): the BatchNorm-free count, 3,469,760 here,
  *   whereas with gamma/beta it is torchvision's 3,504,872.
  */
 import type { Arch, BlockSpec, HeadSpec, InputSpec, Attention } from '../arch/spec.ts';
-import { convOutSize, convPad, ghostPrimary, GHOST_CHEAP_K, irHidden, peleeMid, seReduce } from './rules.ts';
+import {
+  convOutSize,
+  GHOST_CHEAP_KERNEL,
+  ghostHiddenChannels,
+  ghostPrimaryChannels,
+  irHiddenChannels,
+  peleeHalfChannels,
+  poolCeilOutSize,
+  seChannels,
+} from '../blocks/shapes.ts';
 
 export interface Shape {
   h: number;
@@ -59,15 +71,14 @@ interface ConvOpts {
   bn?: boolean;
 }
 
-/** One conv layer (+ optional BatchNorm). Padding follows `convPad`. */
+/** One conv layer (+ optional BatchNorm). Padding is samePad(k, dilation) (blocks/shapes.ts). */
 function conv(input: Shape, out: number, k: number, stride: number, opts: ConvOpts = {}): SplitBlock {
   const { groups = 1, dilation = 1, bias = false, bn = true } = opts;
   if (input.c % groups !== 0 || out % groups !== 0) {
     throw new Error(`conv with ${groups} groups needs channels divisible by it (in ${input.c}, out ${out})`);
   }
-  const pad = convPad(k, dilation);
-  const h = convOutSize(input.h, k, stride, pad, dilation);
-  const w = convOutSize(input.w, k, stride, pad, dilation);
+  const h = convOutSize(input.h, k, stride, dilation);
+  const w = convOutSize(input.w, k, stride, dilation);
   if (h < 1 || w < 1) throw new Error(`conv k${k}/s${stride} on ${input.h}x${input.w} leaves no output`);
   const weights = out * (input.c / groups) * k * k;
   return {
@@ -101,7 +112,7 @@ class Tally {
 /** Channel attention on `c` channels (after pooling, so spatial size does not enter). */
 function attentionCost(kind: Attention | undefined, c: number): Split {
   if (kind === 'se') {
-    const r = seReduce(c);
+    const r = seChannels(c);
     return { macs: 2 * c * r, weights: 2 * c * r, extra: r + c };
   }
   if (kind === 'ese') return { macs: c * c, weights: c * c, extra: c };
@@ -110,9 +121,9 @@ function attentionCost(kind: Attention | undefined, c: number): Split {
 
 /** Ghost module: primary 1x1 (stride 1) + cheap 3x3 depthwise on the primary channels, cut to `out`. */
 function ghostModule(t: Tally, input: Shape, out: number): Shape {
-  const p = ghostPrimary(out);
+  const p = ghostPrimaryChannels(out);
   const x = t.then(conv(input, p, 1, 1));
-  t.then(conv(x, p, GHOST_CHEAP_K, 1, { groups: p }));
+  t.then(conv(x, p, GHOST_CHEAP_KERNEL, 1, { groups: p }));
   return { h: x.h, w: x.w, c: out };
 }
 
@@ -132,7 +143,7 @@ export function blockCost(spec: BlockSpec, input: Shape, params: ParamConvention
       break;
     case 'ir': {
       const g = spec.groups ?? 1;
-      const hidden = irHidden(x.c, spec.e, g);
+      const hidden = irHiddenChannels(x.c, spec.e, g);
       if (spec.e !== 1) x = t.then(conv(x, hidden, 1, 1, { groups: g }));
       x = t.then(conv(x, hidden, spec.k, spec.stride, { groups: hidden, dilation: spec.dilation }));
       t.add(attentionCost(spec.attention, hidden));
@@ -148,20 +159,26 @@ export function blockCost(spec: BlockSpec, input: Shape, params: ParamConvention
       x = t.then(conv(x, spec.out, 1, 1));
       break;
     case 'ghost': {
-      const hidden = irHidden(x.c, spec.e);
+      // GhostNet: the strided depthwise conv exists only at stride > 1; the shortcut is an identity when
+      // shapes match, else depthwise kxk (stride) -> 1x1 in -> out, both with BatchNorm
+      const hidden = ghostHiddenChannels(x.c, spec.e);
       x = ghostModule(t, x, hidden);
-      x = t.then(conv(x, hidden, spec.k, spec.stride, { groups: hidden }));
+      if (spec.stride > 1) x = t.then(conv(x, hidden, spec.k, spec.stride, { groups: hidden }));
       t.add(attentionCost(spec.attention, hidden));
       x = ghostModule(t, x, spec.out);
+      if (spec.stride !== 1 || input.c !== spec.out) {
+        const sc = t.then(conv(input, input.c, spec.k, spec.stride, { groups: input.c }));
+        t.then(conv(sc, spec.out, 1, 1));
+      }
       break;
     }
     case 'pelee_stem': {
       const s1 = t.then(conv(x, spec.out, 3, 2));
-      const b = t.then(conv(s1, peleeMid(spec.out), 1, 1));
+      const b = t.then(conv(s1, peleeHalfChannels(spec.out), 1, 1));
       const b2 = t.then(conv(b, spec.out, 3, 2));
-      // 2x2/2 max pool with "same" padding: ceil(h/2), which equals the 3x3/2 branch for every h
-      const ph = Math.ceil(s1.h / 2);
-      const pw = Math.ceil(s1.w / 2);
+      // 2x2/2 max pool in ceil mode: ceil(h/2), which equals the 3x3/2 branch for every h
+      const ph = poolCeilOutSize(s1.h, 2, 2);
+      const pw = poolCeilOutSize(s1.w, 2, 2);
       if (ph !== b2.h || pw !== b2.w) throw new Error('pelee_stem branches disagree in size');
       x = t.then(conv({ h: ph, w: pw, c: 2 * spec.out }, spec.out, 1, 1));
       break;
