@@ -99,3 +99,16 @@ test('the main thread stays responsive while training: no long task over 200 ms'
   console.log(`long tasks during training: ${JSON.stringify(tasks.map((t) => Math.round(t.duration)))}`);
   expect(tasks.filter((t) => t.duration > 200)).toEqual([]);
 });
+
+test('a lost GPU device stops the run with a clear message and the checkpoint survives for resuming', async ({ page }) => {
+  await page.goto('./?testHooks=1&ckptEvery=2#/search');
+  await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
+  await fillTiny(page, { 'tr-epochs': '4' });
+  await page.getByRole('button', { name: 'Start search' }).click();
+  await expect.poll(() => stepCount(page), { timeout: 150_000 }).toBeGreaterThanOrEqual(3);
+  await page.evaluate(() => (window as unknown as { __nasTest: { loseDevice: () => Promise<unknown> } }).__nasTest.loseDevice());
+  await expect(page.getByTestId('backend-error')).toContainText('GPU device was lost', { timeout: 60_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('error', { timeout: 60_000 });
+  await page.reload();
+  await expect(page.getByTestId('resume-offer')).toBeVisible();
+});

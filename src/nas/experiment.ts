@@ -23,6 +23,17 @@ export interface UserDatasetRef {
 
 export type DatasetRef = SynthDatasetRef | UserDatasetRef;
 
+/**
+ * FBNetV2 (DMaskingNAS) settings, read only when strategy is 'fbnet-v2'. Every searchable layer searches
+ * its output width among round(out · f) for f in widthFractions (the layer's own `out` is always an option
+ * and the largest, so the supernet's tensors keep V1's shapes); resolutionFactors are input subsampling
+ * factors (1 = full size). Absent: DEFAULT_V2.
+ */
+export interface V2Settings {
+  widthFractions: number[];
+  resolutionFactors: number[];
+}
+
 export interface ExperimentConfig {
   version: 1;
   title: string;
@@ -60,7 +71,11 @@ export interface ExperimentConfig {
     gumbel: number;
     data: number; // batch order and augmentation
   };
+  /** FBNetV2 settings (optional: V1 configs and old links have none; DEFAULT_V2 applies). */
+  v2?: V2Settings;
 }
+
+export const DEFAULT_V2: V2Settings = { widthFractions: [0.25, 0.5, 0.75, 1], resolutionFactors: [1, 2] };
 
 /**
  * FBNet's defaults where they apply (τ0 = 5, decay exp(-0.045) ≈ 0.956 per epoch, α = 0.2, β = 0.6);

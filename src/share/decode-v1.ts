@@ -6,6 +6,7 @@ import type { DatasetRef, ExperimentConfig } from '../nas/experiment.ts';
 import { unpackArch } from './arch-compact.ts';
 import type { ShareWarning } from './errors.ts';
 import { check, cutText, show, type Rule } from './rules.ts';
+import { unpackV2 } from './v2-settings.ts';
 import type { ShareArea, ShareContext, SharedExperiment, ShareMetrics } from './types.ts';
 import {
   FIELDS,
@@ -63,6 +64,10 @@ export function decodeV1(
   if (K.space in w) config.space = decodeSpace(w[K.space], ctx, warn);
   config.dataset = decodeDataset(w, ctx, warn);
   if (K.candidateEdits in w) config.candidateEdits = decodeEdits(w[K.candidateEdits], ctx, warn);
+  if (K.v2 in w) {
+    const v2 = unpackV2(w[K.v2], warn);
+    if (v2) config.v2 = v2;
+  }
 
   const value: SharedExperiment = { config };
   if (K.result in w) {

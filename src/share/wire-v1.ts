@@ -6,6 +6,7 @@
 import type { ExperimentConfig } from '../nas/experiment.ts';
 import { packArch } from './arch-compact.ts';
 import type { Rule } from './rules.ts';
+import { packV2 } from './v2-settings.ts';
 import type { SharedExperiment } from './types.ts';
 
 export const V1_DEFAULTS: ExperimentConfig = deepFreeze({
@@ -92,6 +93,7 @@ export const K = {
   candidateEdits: 'ce',
   result: 'r',
   view: 'v',
+  v2: 'x2',
 } as const;
 
 /** Keys inside `r` (result) and `v` (view). */
@@ -140,6 +142,8 @@ export function toWireV1(s: SharedExperiment): Record<string, unknown> {
 
   const edits = Object.entries(c.candidateEdits ?? {});
   if (edits.length) w[K.candidateEdits] = Object.fromEntries(edits);
+
+  if (c.v2) w[K.v2] = packV2(c.v2);
 
   if (s.result) {
     const m: Record<string, unknown> = {};

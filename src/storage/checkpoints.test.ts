@@ -3,11 +3,12 @@ import { CheckpointStore } from './checkpoints.ts';
 import { memoryKV, StorageFullError, type KV } from './kv.ts';
 
 const state = (step: number) => ({ step, weights: new Float32Array([step, step + 1]) });
+type State = ReturnType<typeof state>;
 
 describe('checkpoint store', () => {
   test('saves, lists and loads the newest checkpoint, keeping only the last few', async () => {
     const kv = memoryKV();
-    const store = new CheckpointStore(kv, 2);
+    const store = new CheckpointStore<State>(kv, 2);
     await store.createRun('r1', 'demo', { lr: 0.1 });
     for (const step of [10, 20, 30]) await store.save('r1', step, state(step), 'auto');
     const manifest = await store.manifest('r1');
@@ -21,7 +22,7 @@ describe('checkpoint store', () => {
 
   test('a crash between writing the state and the manifest leaves the previous checkpoint readable', async () => {
     const kv = memoryKV();
-    const store = new CheckpointStore(kv);
+    const store = new CheckpointStore<State>(kv);
     await store.createRun('r1', 'demo', {});
     await store.save('r1', 5, state(5), 'auto');
     let writes = 0;
@@ -41,7 +42,7 @@ describe('checkpoint store', () => {
 
   test('a missing state falls back to the previous listed checkpoint', async () => {
     const kv = memoryKV();
-    const store = new CheckpointStore(kv);
+    const store = new CheckpointStore<State>(kv);
     await store.createRun('r1', 'demo', {});
     await store.save('r1', 1, state(1), 'auto');
     await store.save('r1', 2, state(2), 'auto');
@@ -51,7 +52,7 @@ describe('checkpoint store', () => {
 
   test('quota errors become a StorageFullError with advice, and existing data stays', async () => {
     const kv = memoryKV();
-    const store = new CheckpointStore(kv);
+    const store = new CheckpointStore<State>(kv);
     await store.createRun('r1', 'demo', {});
     await store.save('r1', 1, state(1), 'auto');
     const full: KV = {
@@ -70,7 +71,7 @@ describe('checkpoint store', () => {
 
   test('runs are listed newest first and deleting a run frees all its keys', async () => {
     const kv = memoryKV();
-    const store = new CheckpointStore(kv);
+    const store = new CheckpointStore<State>(kv);
     await store.createRun('a', 'A', {});
     await store.save('a', 1, state(1), 'auto');
     await new Promise((r) => setTimeout(r, 5));

@@ -10,7 +10,7 @@ export async function resolveCost(config: ExperimentConfig): Promise<{ options: 
   if (config.loss.cost !== 'latency') return { options: {} };
   const key = config.loss.latencyTable;
   const { loadLatencyTable } = await import('./latency-lookup.ts');
-  const table = key ? await loadLatencyTable(key) : undefined;
+  const table = key ? await loadLatencyTable(key, config) : undefined;
   if (!table) {
     throw new WorkerRequestError(
       key

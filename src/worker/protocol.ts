@@ -10,6 +10,22 @@ import type { BackendId, ExperimentConfig } from '../nas/experiment.ts';
 import type { Arch } from '../nas/arch/spec.ts';
 import type { StepMetrics } from '../nas/search/trainer-state.ts';
 import type { CheckpointInfo } from '../storage/checkpoints.ts';
+import type {
+  DeriveMode,
+  FinetuneSummary,
+  FinetuneTarget,
+  ResultsArchSummary,
+  ResultsEvaluation,
+  ResultsExport,
+} from './results-session.ts';
+import type { LatencyTable } from '../nas/latency/table.ts';
+import type { LatencyTableSummary } from '../storage/latency-tables.ts';
+import type {
+  LatencyCheckResult,
+  LatencyImportArgs,
+  LatencyImportReport,
+  ProfileLatencyArgs,
+} from './latency-session.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -52,6 +68,8 @@ export interface SearchLayout {
   /** Where a resumed run continues from (0 for a fresh run). */
   step: number;
   datasetSummary: string;
+  /** Validation NME (%) of always predicting the mean training shape: the bar a search must clear. */
+  meanShapeNme: number | null;
   /** Metric history restored from a checkpoint. */
   history: StepMetrics[];
 }
@@ -78,14 +96,46 @@ export interface WorkerApi {
   /** One real training step of a small conv net, proving the backend can train. */
   smokeStep: { args: { size: number; batch: number; seed: number }; result: SmokeStepResult };
   ping: { args: Record<string, never>; result: { backend: BackendId | null; numTensors: number } };
+  /** Test hook (only with `?testHooks=1`): destroys the WebGPU device, as a driver reset would. */
+  loseDevice: { args: Record<string, never>; result: { lost: boolean } };
   /** Build the supernet and data for an experiment; with runId, restore that run's latest checkpoint. */
-  configure: { args: { config: ExperimentConfig; resumeRunId?: string }; result: SearchLayout };
+  configure: {
+    args: { config: ExperimentConfig; resumeRunId?: string; checkpointEvery?: number };
+    result: SearchLayout;
+  };
   start: { args: Record<string, never>; result: { status: TrainingStatus } };
   pause: { args: Record<string, never>; result: { status: TrainingStatus; step: number } };
   step: { args: { phase: 'weights' | 'arch' }; result: StepMetrics };
   stop: { args: Record<string, never>; result: { status: TrainingStatus; step: number } };
   derive: { args: { mode: 'argmax' | 'sample' }; result: DerivedResult };
   thetaReadout: { args: Record<string, never>; result: { step: number; theta: number[][] } };
+  /** Results area: a plain network from the supernet (argmax θ, a sample, or choices by hand), weights inherited. */
+  resultsDerive: { args: { mode: DeriveMode; choices?: number[] }; result: ResultsArchSummary };
+  /** Finetune the derived network (or retrain it / the PFLD baseline from scratch); streams finetune-progress. */
+  resultsFinetune: {
+    args: { steps: number; lr: number; fromScratch: boolean; target?: FinetuneTarget };
+    result: FinetuneSummary;
+  };
+  resultsCancel: { args: Record<string, never>; result: { cancelled: boolean } };
+  /** NME, latency, size of the derived network next to the PFLD baseline and the supernet's estimate. */
+  resultsEvaluate: { args: Record<string, never>; result: ResultsEvaluation };
+  /** ONNX bytes (arch JSON and experiment URL in the metadata) and the tfjs vs onnxruntime-web parity. */
+  resultsExport: { args: { experimentUrl?: string }; result: ResultsExport };
+  /** Measure a latency table of a space on the active backend (streams latency-progress) and store it. */
+  profileLatency: { args: ProfileLatencyArgs; result: LatencyTableSummary };
+  /** Cancels a running latency measurement or check. */
+  cancelProfile: { args: Record<string, never>; result: { cancelled: boolean } };
+  listLatencyTables: { args: Record<string, never>; result: LatencyTableSummary[] };
+  getLatencyTable: { args: { key: string }; result: LatencyTable };
+  deleteLatencyTable: { args: { key: string }; result: { deleted: string } };
+  exportLatencyTable: { args: { key: string }; result: { key: string; json: string } };
+  /** A table JSON, or PaddleSlim text mapped onto the space (the report lists ops it could not map). */
+  importLatencyTable: { args: LatencyImportArgs; result: LatencyImportReport };
+  /** Predicted (table) vs measured (end-to-end) latency of random subnets, and their rank correlation. */
+  checkLatency: {
+    args: { key: string; samples: number; warmup: number; repeats: number; seed?: number };
+    result: LatencyCheckResult;
+  };
 }
 
 export type Method = keyof WorkerApi;
@@ -110,15 +160,25 @@ export type WorkerEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'device-lost'; message: string }
   | { type: 'metrics'; items: StepMetrics[] }
-  | { type: 'evaluation'; step: number; valLoss: number; valNme: number | null }
+  | { type: 'evaluation'; step: number; valNme: number | null }
   | { type: 'checkpoint'; runId: string; info: CheckpointInfo }
   | { type: 'progress'; label: string; done: number; total: number }
+  | { type: 'latency-progress'; label: string; done: number; total: number }
+  | {
+      type: 'finetune-progress';
+      target: FinetuneTarget;
+      step: number;
+      total: number;
+      loss: number;
+      lr: number;
+    }
   | StatusEvent;
 
 export type EventMessage = { kind: 'event'; event: WorkerEvent };
 export type FromWorker = ResponseMessage | EventMessage;
 
 const METHODS: readonly Method[] = [
+  'loseDevice',
   'init',
   'smokeStep',
   'ping',
@@ -129,6 +189,19 @@ const METHODS: readonly Method[] = [
   'stop',
   'derive',
   'thetaReadout',
+  'resultsDerive',
+  'resultsFinetune',
+  'resultsCancel',
+  'resultsEvaluate',
+  'resultsExport',
+  'profileLatency',
+  'cancelProfile',
+  'listLatencyTables',
+  'getLatencyTable',
+  'deleteLatencyTable',
+  'exportLatencyTable',
+  'importLatencyTable',
+  'checkLatency',
 ];
 
 export function isMethod(value: unknown): value is Method {

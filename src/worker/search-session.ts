@@ -12,9 +12,16 @@ import { argmax, softmaxArray, temperatureAt } from '../nas/search/gumbel.ts';
 import { archFromChoices } from '../nas/spaces/derive.ts';
 import { countCost } from '../nas/cost/count.ts';
 import { Rng } from '../nas/rng.ts';
+import { argmaxChoices, deriveArch } from '../nas/v2/derive.ts';
 import { CheckpointStore } from '../storage/checkpoints.ts';
 import { idbKV } from '../storage/kv.ts';
-import { WorkerRequestError, type DerivedResult, type SearchLayout, type TrainingStatus, type WorkerEvent } from './protocol.ts';
+import {
+  WorkerRequestError,
+  type DerivedResult,
+  type SearchLayout,
+  type TrainingStatus,
+  type WorkerEvent,
+} from './protocol.ts';
 import { buildSource } from './data-source.ts';
 import { meanShapeNme, validateArgmax } from './validation.ts';
 import { resolveCost } from './cost-source.ts';
@@ -60,16 +67,23 @@ export class SearchSession {
     });
   }
 
-  async configure(config: ExperimentConfig, resumeRunId?: string, checkpointEvery?: number): Promise<SearchLayout> {
-    if (this.status === 'running') throw new WorkerRequestError('Pause or stop the running search first.', 'busy');
+  async configure(
+    config: ExperimentConfig,
+    resumeRunId?: string,
+    checkpointEvery?: number,
+  ): Promise<SearchLayout> {
+    if (this.status === 'running')
+      throw new WorkerRequestError('Pause or stop the running search first.', 'busy');
     this.checkpointEvery = checkpointEvery && checkpointEvery > 0 ? checkpointEvery : CHECKPOINT_EVERY_STEPS;
     this.disposeRun();
     this.setStatus('preparing');
-    const progress = (label: string, done: number, total: number) => this.emit({ type: 'progress', label, done, total });
+    const progress = (label: string, done: number, total: number) =>
+      this.emit({ type: 'progress', label, done, total });
     let resumed: TrainerState | undefined;
     if (resumeRunId) {
       const latest = await this.store.latest(resumeRunId);
-      if (!latest) throw new WorkerRequestError(`Run ${resumeRunId} has no readable checkpoint.`, 'no-checkpoint');
+      if (!latest)
+        throw new WorkerRequestError(`Run ${resumeRunId} has no readable checkpoint.`, 'no-checkpoint');
       resumed = latest.state;
       config = resumed.config;
     }
@@ -179,9 +193,10 @@ export class SearchSession {
     } catch (err) {
       this.flushMetrics();
       const message = err instanceof Error ? err.message : String(err);
-      const lost = /device (was )?lost|GPUDevice/i.test(message);
-      if (lost) this.emit({ type: 'device-lost', message: `The GPU device was lost (${message}).` });
-      this.setStatus('error', `Training stopped: ${message}. The last checkpoint (step ${this.lastCheckpointStep}) is kept.`);
+      this.setStatus(
+        'error',
+        `Training stopped: ${message}. The last checkpoint (step ${this.lastCheckpointStep}) is kept.`,
+      );
     }
   }
 
@@ -197,7 +212,10 @@ export class SearchSession {
     this.emit({ type: 'evaluation', step: t.stepsDone, valNme: r.nme });
   }
 
-  private async checkpoint(reason: 'auto' | 'pause' | 'stop' | 'finish', status?: 'paused' | 'finished' | 'stopped'): Promise<void> {
+  private async checkpoint(
+    reason: 'auto' | 'pause' | 'stop' | 'finish',
+    status?: 'paused' | 'finished' | 'stopped',
+  ): Promise<void> {
     const t = this.trainer;
     if (!t) return;
     try {
@@ -262,7 +280,21 @@ export class SearchSession {
       for (let i = 0; i < p.length; i++) if ((u -= p[i]) <= 0) return i;
       return p.length - 1;
     });
-    const arch = archFromChoices(t.supernet.space, choices, `${t.config.space}-derived-step${t.stepsDone}`);
+    const name = `${t.config.space}-derived-step${t.stepsDone}`;
+    if (t.masked) {
+      // FBNetV2: sampled / argmax blocks with the argmax width, expansion and resolution of every search
+      const v2 = await argmaxChoices(t.masked);
+      const { arch } = deriveArch(t.masked.plan, { ...v2, blocks: choices }, name);
+      const cost = countCost(arch, { size: arch.input.size, channels: arch.input.channels });
+      return {
+        arch,
+        choices,
+        probs: choices.map((c, l) => probs[l][c]),
+        macs: cost.macs,
+        params: cost.params,
+      };
+    }
+    const arch = archFromChoices(t.supernet.space, choices, name);
     const cost = countCost(arch, { size: t.config.inputSize, channels: arch.input.channels });
     return { arch, choices, probs: choices.map((c, l) => probs[l][c]), macs: cost.macs, params: cost.params };
   }

@@ -9,12 +9,41 @@ import { selectBackend } from './backend.ts';
 import { runSmokeStep } from '../nas/train/smoke-step.ts';
 import type { BackendId } from '../nas/experiment.ts';
 import { SearchSession } from './search-session.ts';
+import { ResultsSession } from './results-session.ts';
+import { LatencySession } from './latency-session.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message);
 
 let activeBackend: BackendId | null = null;
+/** The adapter in words, stored with measured latency tables ('' off WebGPU). */
+let activeAdapter = '';
+const latency = new LatencySession((event) => post({ kind: 'event', event }));
 const session = new SearchSession((event) => post({ kind: 'event', event }));
+const results = new ResultsSession(
+  (event) => post({ kind: 'event', event }),
+  () => session.activeTrainer,
+);
+
+/** The GPUDevice under tfjs's WebGPU backend, or null on other backends. */
+function webgpuDevice(): GPUDevice | null {
+  if (activeBackend !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
+}
+
+/**
+ * A lost device (driver reset, GPU removed, tab backgrounded on some systems) makes every later op fail.
+ * Say so once, clearly; the search loop stops on its next failing op and its last checkpoint stays.
+ */
+function watchDeviceLoss(): void {
+  const device = webgpuDevice();
+  void device?.lost.then((info) => {
+    post({
+      kind: 'event',
+      event: { type: 'device-lost', message: `The GPU device was lost (${info.message || info.reason || 'no reason given'}).` },
+    });
+  });
+}
 
 function requireBackend(): BackendId {
   if (!activeBackend) throw new WorkerRequestError('The worker has not chosen a backend yet; call init first.', 'not-ready');
@@ -25,7 +54,15 @@ const handlers: Handlers = {
   async init({ backend }) {
     const info = await selectBackend(backend);
     activeBackend = info.backend;
+    const a = info.adapter;
+    activeAdapter = a ? [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || a.description : '';
+    watchDeviceLoss();
     return info;
+  },
+  loseDevice() {
+    const device = webgpuDevice();
+    device?.destroy();
+    return { lost: !!device };
   },
   async smokeStep({ size, batch, seed }) {
     const backend = requireBackend();
@@ -35,9 +72,9 @@ const handlers: Handlers = {
   ping() {
     return { backend: activeBackend, numTensors: tf.memory().numTensors };
   },
-  configure({ config, resumeRunId }) {
+  configure({ config, resumeRunId, checkpointEvery }) {
     requireBackend();
-    return session.configure(config, resumeRunId);
+    return session.configure(config, resumeRunId, checkpointEvery);
   },
   start: () => session.start(),
   pause: () => session.pause(),
@@ -45,6 +82,25 @@ const handlers: Handlers = {
   stop: () => session.stop(),
   derive: ({ mode }) => session.derive(mode),
   thetaReadout: () => session.thetaReadout(),
+  resultsDerive: (args) => results.derive(args),
+  resultsFinetune: (args) => results.finetune(args),
+  resultsCancel: () => results.cancel(),
+  resultsEvaluate: () => results.evaluate(),
+  resultsExport: (args) => results.export(args),
+  profileLatency: (args) => {
+    requireBackend();
+    return latency.profile(args, activeAdapter);
+  },
+  cancelProfile: () => latency.cancel(),
+  listLatencyTables: () => latency.list(),
+  getLatencyTable: ({ key }) => latency.get(key),
+  deleteLatencyTable: ({ key }) => latency.remove(key),
+  exportLatencyTable: ({ key }) => latency.exportJson(key),
+  importLatencyTable: (args) => latency.import(args),
+  checkLatency: (args) => {
+    requireBackend();
+    return latency.check(args);
+  },
 };
 
 scope.addEventListener('message', (ev: MessageEvent) => {

@@ -11,6 +11,7 @@
  * value and the weight gradients are then identical to the one-hot mixture.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../tensor-sum.ts';
 import { isSearchLayer, taskOf, type SearchSpace, type Task } from '../arch/spec.ts';
 import { candidateSpec } from '../arch/candidates.ts';
 import { buildBlock } from '../blocks/build.ts';
@@ -169,7 +170,7 @@ function mixedApply(layer: MixedLayer, x: tf.Tensor4D, training: boolean, mix: L
       `Layer ${layer.bodyIndex}: mask has ${weights.length} entries for ${layer.ops.length} candidates`,
     );
   }
-  return tf.addN(layer.ops.map((op, i) => tf.mul(op.apply(x, training), weights[i]))) as tf.Tensor4D;
+  return sumTensors(layer.ops.map((op, i) => tf.mul(op.apply(x, training), weights[i])) as tf.Tensor4D[]);
 }
 
 /** Differentiable expected cost Σ_l Σ_i m_{l,i} · COST_{l,i} + fixed (paper eq. 9). */

@@ -37,6 +37,48 @@ export interface StepMetrics {
   entropy: number[];
   /** Loss or gradients were NaN/Inf; the update was not applied. */
   nonFinite: boolean;
+  /** FBNetV2 runs only. */
+  v2?: V2StepMetrics;
+}
+
+/**
+ * FBNetV2 per-step state. Per-layer arrays are indexed by searchable layer; a layer that does not search
+ * its width has widthOptions [out], probs and g [1].
+ */
+export interface V2StepMetrics {
+  /** Output width options (channels, ascending) per layer. */
+  widthOptions: number[][];
+  /** softmax of the width logits after this step. */
+  widthProbs: number[][];
+  /** Gumbel-softmax weights g over the width options used in this step. */
+  widthWeights: number[][];
+  /** Width of the categorical draw argmax(logits + noise), in channels. */
+  sampledWidths: number[];
+  /** M = Σ_i g_i · l_i per layer: one value per channel of the largest width (1 kept, 0 dropped). */
+  masks: number[][];
+  /** Σ_i g_i · w_i per layer (effective channels C̄ of eq. 5). */
+  expectedWidths: number[];
+  /** Effective (differentiable) MACs and parameters of this step's sample. */
+  effectiveMacs: number;
+  effectiveParams: number;
+  /** Resolution search: input subsampling factors, their softmax after the step, g, the drawn input side. */
+  resolutionFactors?: number[];
+  resolutionProbs?: number[];
+  resolutionWeights?: number[];
+  sampledResolution?: number;
+  /** Every `featureEvery` steps: channel thumbnails of every searchable layer (see V2FeatureSummary). */
+  features?: V2FeatureSummary[];
+}
+
+/**
+ * One searchable layer's output b(x) (before masking) in the full-width argmax-θ network on the first
+ * validation image, inference mode: per channel a side×side average-pooled thumbnail and the mean |b(x)|.
+ */
+export interface V2FeatureSummary {
+  bodyIndex: number;
+  side: number;
+  thumbs: number[][];
+  means: number[];
 }
 
 export interface TensorState {
@@ -57,6 +99,8 @@ export interface ResolvedSearchOptions {
   augment: boolean;
   skipUnsampled: boolean;
   historyLimit: number;
+  /** FBNetV2 feature-thumbnail interval (absent in checkpoints made before it existed). */
+  featureEvery?: number;
 }
 
 export interface TrainerState {
@@ -74,4 +118,6 @@ export interface TrainerState {
   rng: { gumbel: RngState; data: RngState };
   batchOrder: { weights: BatchOrderState; arch: BatchOrderState };
   history: StepMetrics[];
+  /** FBNetV2: every architecture logit (archVariables order: per layer θ, width, expansion; resolution). */
+  archLogits?: Float32Array[];
 }

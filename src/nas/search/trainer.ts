@@ -23,11 +23,20 @@
  * Randomness: weight init from seeds.init, Gumbel noise from seeds.gumbel, batch order and augmentation
  * from seeds.data (seeds.split belongs to the data source). Checkpoints hold the weights and the Gumbel and
  * data Rng states, so state() / restore() continue a run bit-exactly on the same backend.
+ *
+ * FBNetV2 (strategy 'fbnet-v2', DMaskingNAS): the supernet is a MaskedSupernet whose searchable layers also
+ * search their output width (config.v2.widthFractions) and whose input resolution is searched
+ * (config.v2.resolutionFactors). Each step draws, after V1's block noise, Gumbel noise for every width,
+ * expansion and resolution search; θ's Adam optimizes all architecture logits (archVariables()); the cost
+ * is the differentiable effective MACs / params of the masked network (v2/effective-shape.ts) per cost
+ * unit. `supernet` is then a MaskedSupernetView (V1's interface; see masked-view.ts) and `masked` the
+ * network itself. V1 runs take none of these paths.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../tensor-sum.ts';
 import type { SearchSpace } from '../arch/spec.ts';
 import type { Batch, BatchSource } from '../data/source.ts';
-import type { CostSource, ExperimentConfig } from '../experiment.ts';
+import { DEFAULT_V2, type CostSource, type ExperimentConfig } from '../experiment.ts';
 import { candidateCostTable, fixedCost as fixedCostOf } from '../cost/table.ts';
 import { meanNme } from '../data/metrics.ts';
 import { NUM_COORDS } from '../data/landmarks106.ts';
@@ -35,6 +44,12 @@ import { getWeights, setWeights } from '../model/weights.ts';
 import { headOutputs } from '../model/head.ts';
 import { Rng } from '../rng.ts';
 import { SPACES } from '../spaces/index.ts';
+import { withWidthOptions } from '../spaces/v2-widths.ts';
+import { ChannelSearch } from '../v2/channel-mask.ts';
+import { effectiveCost } from '../v2/effective-shape.ts';
+import { deriveModel } from '../v2/derive.ts';
+import { MaskedSupernet, type MaskedMix } from '../v2/masked-supernet.ts';
+import { MaskedSupernetView } from './masked-view.ts';
 import { BatchOrder } from './batch-order.ts';
 import { argmax, drawGumbel, entropy, gumbelSoftmax, softmaxArray, temperatureAt } from './gumbel.ts';
 import { fbnetLoss, taskLoss } from './loss.ts';
@@ -46,6 +61,8 @@ import type {
   StepMetrics,
   TensorState,
   TrainerState,
+  V2FeatureSummary,
+  V2StepMetrics,
 } from './trainer-state.ts';
 
 export interface SearchOptions {
@@ -69,6 +86,8 @@ export interface SearchOptions {
   skipUnsampled?: boolean;
   /** Most recent StepMetrics kept in the history (and checkpoints). */
   historyLimit?: number;
+  /** FBNetV2: steps between channel feature-map summaries in StepMetrics.v2.features (0 = never). */
+  featureEvery?: number;
 }
 
 export interface EvalResult {
@@ -97,6 +116,21 @@ export function defaultCostUnit(source: CostSource, table: number[][], fixed: nu
   return unit;
 }
 
+/**
+ * FBNetV2 networks can be cheaper than V1's cheapest (narrower widths, smaller inputs): a lower bound of
+ * that factor, so the cost unit keeps log(COST) >= 1 for every choice. Channel products shrink by at most
+ * the smallest width ratio squared, areas (MACs only) by the largest resolution factor squared.
+ */
+function v2CostShrink(config: ExperimentConfig, space: SearchSpace, source: CostSource): number {
+  const v2 = config.v2 ?? DEFAULT_V2;
+  const widened = withWidthOptions(space, v2.widthFractions);
+  let ratio = 1;
+  for (const e of widened.body)
+    if (e.kind === 'search' && e.widths) ratio = Math.min(ratio, e.widths[0] / e.out);
+  const rmax = Math.max(1, ...v2.resolutionFactors);
+  return ratio * ratio * (source === 'macs' ? 1 / (rmax * rmax) : 1);
+}
+
 function resolveOptions(
   config: ExperimentConfig,
   space: SearchSpace,
@@ -116,17 +150,41 @@ function resolveOptions(
     }
   }
   fixed ??= 0;
+  let costUnit = options.costUnit;
+  if (costUnit === undefined && config.strategy === 'fbnet-v2') {
+    const k = v2CostShrink(config, space, source);
+    costUnit = defaultCostUnit(
+      source,
+      costTable.map((r) => r.map((c) => c * k)),
+      fixed * k,
+    );
+  }
   return {
     costTable: costTable.map((r) => [...r]),
     fixedCost: fixed,
-    costUnit: options.costUnit ?? defaultCostUnit(source, costTable, fixed),
+    costUnit: costUnit ?? defaultCostUnit(source, costTable, fixed),
     momentum: options.momentum ?? 0.9,
     lrSchedule: options.lrSchedule ?? 'cosine',
     thetaWeightDecay: options.thetaWeightDecay ?? 5e-4,
     augment: options.augment ?? true,
     skipUnsampled: options.skipUnsampled ?? true,
     historyLimit: options.historyLimit ?? 10000,
+    featureEvery: options.featureEvery ?? 10,
   };
+}
+
+/** Per-step Gumbel noise of the V2 searches (indexed by searchable layer; null where not searched). */
+interface V2Noise {
+  widths: (Float32Array | null)[];
+  expansions: (Float32Array | null)[];
+  resolution: Float32Array | null;
+}
+
+/** Index choices for a weight step with hard samples (only the sampled network runs). */
+interface V2Sampled {
+  widths: (number | undefined)[];
+  expansions: (number | undefined)[];
+  resolution: number | undefined;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -134,7 +192,13 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
 export class SearchTrainer {
   /** The space searched (before candidate edits). */
   readonly space: SearchSpace;
+  /** V1's supernet, or for FBNetV2 a MaskedSupernetView over `masked`. */
   readonly supernet: Supernet;
+  /** FBNetV2's masked supernet (null for V1). */
+  readonly masked: MaskedSupernet | null = null;
+  private readonly view: MaskedSupernetView | null = null;
+  /** Variables θ's Adam optimizes: V1 θ, or every architecture logit for FBNetV2. */
+  private readonly archVars: tf.Variable[];
   readonly options: ResolvedSearchOptions;
   readonly history: StepMetrics[] = [];
   /** Cost table in loss units (raw / costUnit). */
@@ -159,11 +223,25 @@ export class SearchTrainer {
     const space = options.space ?? SPACES[config.space];
     if (!space) throw new Error(`Unknown search space "${config.space}"`);
     this.space = space;
-    this.supernet = new Supernet(space, {
-      edits: config.candidateEdits,
-      inputSize: config.inputSize,
-      seed: config.seeds.init,
-    });
+    if (config.strategy === 'fbnet-v2') {
+      if (config.loss.cost === 'latency')
+        throw new Error('An FBNetV2 search counts multiply-adds or parameters; latency tables cover V1 only');
+      const v2 = config.v2 ?? DEFAULT_V2;
+      this.masked = new MaskedSupernet(withWidthOptions(space, v2.widthFractions), {
+        edits: config.candidateEdits,
+        inputSize: config.inputSize,
+        seed: config.seeds.init,
+        resolutionFactors: [...v2.resolutionFactors],
+      });
+      this.view = new MaskedSupernetView(this.masked);
+      this.supernet = this.view as unknown as Supernet;
+    } else {
+      this.supernet = new Supernet(space, {
+        edits: config.candidateEdits,
+        inputSize: config.inputSize,
+        seed: config.seeds.init,
+      });
+    }
     try {
       this.checkSource();
       this.options = resolveOptions(config, space, options);
@@ -193,8 +271,9 @@ export class SearchTrainer {
     this.weightVars = params.filter((p) => p.trainable).map((p) => p.variable);
     this.runningStats = params.filter((p) => !p.trainable).map((p) => p.variable);
     this.weightOpt = tf.train.momentum(config.train.lrWeights, this.options.momentum) as tf.MomentumOptimizer;
+    this.archVars = this.masked ? this.masked.archVariables() : this.supernet.thetas();
     this.thetaOpt = new ThetaAdam(
-      this.supernet.thetas(),
+      this.archVars as tf.Variable<tf.Rank.R1>[],
       config.train.lrTheta,
       this.options.thetaWeightDecay,
     );
@@ -306,6 +385,7 @@ export class SearchTrainer {
     const noise = supernet.mixed.map((m) => drawGumbel(this.gumbelRng, m.candidates.length));
     // the categorical draw: argmax of θ + g (same as argmax of m for any τ)
     const sampled = noise.map((g, l) => argmax(Array.from(g, (v, i) => v + thetaValues[l][i])));
+    const v2 = this.masked ? await this.drawV2() : null;
     const indices = this.order[phase].next(config.train.batchSize, this.dataRng);
     const augment = phase === 'weights' && this.options.augment ? this.dataRng : undefined;
     const batch = this.source.batchAt(phase, indices, augment);
@@ -314,7 +394,16 @@ export class SearchTrainer {
     let values: Float32Array;
     let finite: boolean;
     try {
-      ({ values, finite } = await this.optimize(phase, batch, noise, onlySampled ? sampled : null, tau, lr));
+      ({ values, finite } = await this.optimize(
+        phase,
+        batch,
+        noise,
+        onlySampled ? sampled : null,
+        tau,
+        lr,
+        v2?.noise,
+        onlySampled ? v2?.sampled : undefined,
+      ));
     } finally {
       tf.dispose([batch.x, batch.y]);
     }
@@ -346,11 +435,165 @@ export class SearchTrainer {
       entropy: probs.map(entropy),
       nonFinite: !finite,
     };
+    if (v2) metrics.v2 = await this.v2Metrics(values, offset, v2.sampled);
     this.stepCount += 1;
     this.history.push(metrics);
     if (this.history.length > this.options.historyLimit)
       this.history.splice(0, this.history.length - this.options.historyLimit);
     return metrics;
+  }
+
+  /** The V2 searches of every searchable layer (null where a layer does not search that dimension). */
+  private v2Searches(): { widths: (ChannelSearch | null)[]; expansions: (ChannelSearch | null)[] } {
+    const layers = (this.masked as MaskedSupernet).layers;
+    return { widths: layers.map((l) => l.widthSearch), expansions: layers.map((l) => l.expansionSearch) };
+  }
+
+  /** The argmax architecture the view runs for index mixes (validation, derivation) follows the logits. */
+  private async refreshV2Choices(): Promise<void> {
+    const view = this.view;
+    if (!view || !this.masked) return;
+    const { widths, expansions } = this.v2Searches();
+    const pick = async (s: ChannelSearch | null) => (s ? argmax(await s.logits.data()) : undefined);
+    view.choices = {
+      widths: await Promise.all(widths.map(pick)),
+      expansions: await Promise.all(expansions.map(pick)),
+      resolution: (await pick(this.masked.resolution)) ?? 0,
+    };
+  }
+
+  /**
+   * Gumbel noise for every width, expansion and resolution search (drawn after the block noise, in this
+   * order) and the categorical draws argmax(logits + noise), with the logits before the step.
+   */
+  private async drawV2(): Promise<{ noise: V2Noise; sampled: V2Sampled }> {
+    const net = this.masked as MaskedSupernet;
+    const { widths, expansions } = this.v2Searches();
+    const draw = (s: ChannelSearch | null) => (s ? drawGumbel(this.gumbelRng, s.options.length) : null);
+    const noise: V2Noise = {
+      widths: widths.map(draw),
+      expansions: expansions.map(draw),
+      resolution: draw(net.resolution),
+    };
+    const logits = async (s: ChannelSearch | null) => (s ? Array.from(await s.logits.data()) : null);
+    const pick = (l: number[] | null, g: Float32Array | null) =>
+      l && g ? argmax(l.map((v, i) => v + g[i])) : undefined;
+    const wl = await Promise.all(widths.map(logits));
+    const el = await Promise.all(expansions.map(logits));
+    const rl = await logits(net.resolution);
+    const sampled: V2Sampled = {
+      widths: wl.map((l, i) => pick(l, noise.widths[i])),
+      expansions: el.map((l, i) => pick(l, noise.expansions[i])),
+      resolution: pick(rl, noise.resolution),
+    };
+    return { noise, sampled };
+  }
+
+  /**
+   * StepMetrics.v2 from the packed values after V1's part (`offset`): width g per width search, expansion g
+   * per expansion search, resolution g, then [effective MACs, effective params].
+   */
+  private async v2Metrics(values: Float32Array, offset: number, sampled: V2Sampled): Promise<V2StepMetrics> {
+    const net = this.masked as MaskedSupernet;
+    const { widths, expansions } = this.v2Searches();
+    const take = (n: number) => {
+      const out = Array.from(values.subarray(offset, offset + n));
+      offset += n;
+      return out;
+    };
+    const widthWeights = widths.map((s, l) => (s ? take(s.options.length) : [1]));
+    for (const s of expansions) if (s) take(s.options.length);
+    const resolutionWeights = net.resolution ? take(net.resolution.options.length) : null;
+    const [effectiveMacs, effectiveParams] = take(2);
+    // logits after the step (an arch step moved them)
+    const after = await Promise.all(widths.map(async (s) => (s ? Array.from(await s.logits.data()) : null)));
+    const widthOptions = net.layers.map((l) => l.widthSearch?.options ?? [l.outMax]);
+    const widthProbs = after.map((l, i) => (l ? softmaxArray(l) : [1]));
+    const masks = widthOptions.map((opts, l) => {
+      const max = opts[opts.length - 1];
+      // M_c = Σ_i g_i · [c < w_i]: the mask the forward applied (channel-mask.ts channelMask)
+      return Array.from({ length: max }, (_, c) =>
+        opts.reduce((m, w, i) => (c < w ? m + widthWeights[l][i] : m), 0),
+      );
+    });
+    const resolutionLogits = net.resolution ? Array.from(await net.resolution.logits.data()) : null;
+    const metrics: V2StepMetrics = {
+      widthOptions,
+      widthProbs,
+      widthWeights,
+      sampledWidths: widthOptions.map((opts, l) => opts[sampled.widths[l] ?? opts.length - 1]),
+      masks,
+      expectedWidths: widthOptions.map((opts, l) => opts.reduce((e, w, i) => e + w * widthWeights[l][i], 0)),
+      effectiveMacs,
+      effectiveParams,
+    };
+    if (net.resolution && resolutionWeights && resolutionLogits) {
+      const factors = net.resolution.options;
+      metrics.resolutionFactors = [...factors];
+      metrics.resolutionProbs = softmaxArray(resolutionLogits);
+      metrics.resolutionWeights = resolutionWeights;
+      metrics.sampledResolution = Math.ceil(this.config.inputSize / factors[sampled.resolution ?? 0]);
+    }
+    await this.refreshV2Choices();
+    const every = this.options.featureEvery ?? 10;
+    if (every > 0 && this.stepCount % every === 0) metrics.features = await this.featureSummary();
+    return metrics;
+  }
+
+  /**
+   * Channel thumbnails for the explanation view: the full-width network at argmax θ (every layer at its
+   * largest width, weights shared with the supernet) run in inference mode on the first validation image;
+   * per searchable layer, each output channel average-pooled to at most 6×6, and its mean |activation|.
+   * This is b(x) before masking; the UI multiplies it by the step's mask M.
+   */
+  async featureSummary(): Promise<V2FeatureSummary[]> {
+    const net = this.masked;
+    if (!net) return [];
+    const blocks = await Promise.all(net.layers.map(async (l) => argmax(await l.theta.data())));
+    const full = {
+      blocks,
+      widths: net.layers.map((l) => (l.widthSearch ? l.widthSearch.options.length - 1 : undefined)),
+      expansions: net.layers.map((l) =>
+        l.expansionSearch ? l.expansionSearch.options.length - 1 : undefined,
+      ),
+      resolution: 0,
+    };
+    const { model } = await deriveModel(net, full, 'features');
+    const split = this.source.count('val') > 0 ? 'val' : 'weights';
+    const batch = this.source.batchAt(split, [0]);
+    try {
+      const searchIdx = new Set(net.layers.map((l) => l.bodyIndex));
+      const outs = tf.tidy(() => {
+        const kept: { index: number; thumb: tf.Tensor; mean: tf.Tensor }[] = [];
+        let h = batch.x;
+        model.blocks.forEach((b, i) => {
+          h = b.apply(h, false);
+          if (!searchIdx.has(i)) return;
+          const side = Math.min(6, h.shape[1]);
+          const small = tf.image.resizeBilinear(h, [side, side]);
+          // [C, side*side]
+          const thumb = tf.reshape(tf.transpose(small, [0, 3, 1, 2]), [h.shape[3], side * side]);
+          kept.push({ index: i, thumb: tf.keep(thumb), mean: tf.keep(tf.mean(tf.abs(h), [0, 1, 2])) });
+        });
+        return kept;
+      });
+      const result: V2FeatureSummary[] = [];
+      for (const o of outs) {
+        const [t, m] = await Promise.all([o.thumb.data(), o.mean.data()]);
+        const [c, n] = o.thumb.shape;
+        result.push({
+          bodyIndex: o.index,
+          side: Math.round(Math.sqrt(n)),
+          thumbs: Array.from({ length: c }, (_, k) => Array.from(t.subarray(k * n, (k + 1) * n))),
+          means: Array.from(m),
+        });
+        tf.dispose([o.thumb, o.mean]);
+      }
+      return result;
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+      model.dispose();
+    }
   }
 
   /**
@@ -365,15 +608,55 @@ export class SearchTrainer {
     only: number[] | null,
     tau: number,
     lr: number,
+    v2Noise?: V2Noise,
+    v2Only?: V2Sampled,
   ): Promise<{ values: Float32Array; finite: boolean }> {
     const { config, supernet } = this;
     const thetas = supernet.thetas();
-    const vars = phase === 'weights' ? this.weightVars : (thetas as tf.Variable[]);
+    const vars = phase === 'weights' ? this.weightVars : this.archVars;
     // tf.clone shares the buffer: a free snapshot of the BatchNorm running statistics for a roll-back
     const statsBefore = this.runningStats.map((v) => tf.clone(v));
     const out: { packed?: tf.Tensor } = {};
     const { value, grads } = tf.variableGrads(() => {
       const masks = thetas.map((t, l) => gumbelSoftmax(t, tau, tf.tensor1d(noise[l]), config.gumbel.hard));
+      if (this.masked && v2Noise) {
+        const net = this.masked;
+        const { widths, expansions } = this.v2Searches();
+        const g = (s: ChannelSearch | null, n: Float32Array | null) =>
+          s && n ? gumbelSoftmax(s.logits, tau, tf.tensor1d(n), config.gumbel.hard) : undefined;
+        const soft: MaskedMix = {
+          blocks: masks,
+          widths: widths.map((s, l) => g(s, v2Noise.widths[l])),
+          expansions: expansions.map((s, l) => g(s, v2Noise.expansions[l])),
+          resolution: g(net.resolution, v2Noise.resolution),
+        };
+        const run: MaskedMix = only
+          ? {
+              blocks: only,
+              widths: v2Only?.widths,
+              expansions: v2Only?.expansions,
+              resolution: v2Only?.resolution,
+            }
+          : soft;
+        const pred = net.forward(batch.x, true, run);
+        const task = taskLoss(net.task, pred, batch.y);
+        const eff = effectiveCost(net.plan, soft);
+        const raw = config.loss.cost === 'params' ? eff.params : eff.macs;
+        const cost = tf.div(raw, this.options.costUnit) as tf.Scalar;
+        const { loss, costTerm } = fbnetLoss(task, cost, config.loss.alpha, config.loss.beta);
+        const gs = [...(soft.widths ?? []), ...(soft.expansions ?? []), soft.resolution].filter(
+          (t): t is tf.Tensor1D => t !== undefined && typeof t !== 'number',
+        );
+        out.packed = tf.keep(
+          tf.concat([
+            tf.stack([task, costTerm, cost, loss]),
+            ...masks,
+            ...gs,
+            tf.stack([eff.macs, eff.params]),
+          ]),
+        );
+        return phase === 'weights' ? task : loss;
+      }
       const pred = supernet.forward(batch.x, true, only ?? masks);
       const task = taskLoss(supernet.task, pred, batch.y);
       const cost = expectedCostOf(masks, this.scaledCost);
@@ -385,7 +668,7 @@ export class SearchTrainer {
     const present = gradList.filter((g): g is tf.Tensor => g !== null);
     const packed = out.packed as tf.Tensor;
     try {
-      const normSq = tf.tidy(() => tf.addN(present.map((g) => tf.sum(tf.square(g)))));
+      const normSq = tf.tidy(() => sumTensors(present.map((g) => tf.sum(tf.square(g)))));
       const [values, norm] = await Promise.all([packed.data() as Promise<Float32Array>, normSq.data()]);
       normSq.dispose();
       const finite = values.every(Number.isFinite) && Number.isFinite(norm[0]);
@@ -468,7 +751,7 @@ export class SearchTrainer {
         data: ((await w.tensor.data()) as Float32Array).slice(),
       })),
     );
-    return {
+    const state: TrainerState = {
       version: 1,
       config: structuredClone(this.config),
       space: structuredClone(this.space),
@@ -480,8 +763,17 @@ export class SearchTrainer {
       counters: { step: this.stepCount, epoch: this.epochIndex, iter: this.iter, next: this.nextPhase },
       rng: { gumbel: this.gumbelRng.state(), data: this.dataRng.state() },
       batchOrder: { weights: this.order.weights.state(), arch: this.order.arch.state() },
-      history: structuredClone(this.history),
+      // feature thumbnails are for the live view only: checkpoints stay small
+      history: this.history.map((m) =>
+        m.v2?.features ? structuredClone({ ...m, v2: { ...m.v2, features: undefined } }) : structuredClone(m),
+      ),
     };
+    if (this.masked) {
+      state.archLogits = await Promise.all(
+        this.archVars.map(async (v) => ((await v.data()) as Float32Array).slice()),
+      );
+    }
+    return state;
   }
 
   /** A trainer that continues from `state` on `source` (which must hold the same data). */
@@ -494,6 +786,12 @@ export class SearchTrainer {
       const thetas = t.supernet.thetas();
       if (state.theta.length !== thetas.length) throw new Error('Checkpoint θ does not match the supernet');
       tf.tidy(() => thetas.forEach((v, i) => v.assign(tf.tensor1d(state.theta[i]))));
+      if (t.masked && state.archLogits) {
+        if (state.archLogits.length !== t.archVars.length)
+          throw new Error('Checkpoint architecture logits do not match the FBNetV2 supernet');
+        tf.tidy(() => t.archVars.forEach((v, i) => v.assign(tf.tensor1d(state.archLogits![i]))));
+      }
+      await t.refreshV2Choices();
       const { iterations, slots } = state.weightOptimizer;
       if (slots.length > 0) {
         if (slots.length !== t.weightVars.length)

@@ -6,6 +6,7 @@
  * searched jointly: y = Σ_b m_b · (b(x) masked) where the masks come from the layer's own logits.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../tensor-sum.ts';
 import type { ParamInfo } from '../blocks/module.ts';
 import type { Rng } from '../rng.ts';
 import type { LayerMix } from '../search/supernet.ts';
@@ -84,7 +85,7 @@ export class MaskedLayer {
           `Layer ${this.bodyIndex}: mask has ${m.length} entries for ${this.ops.length} candidates`,
         );
       }
-      return tf.addN(this.ops.map((op, i) => tf.mul(op.apply(x, io, training), m[i]))) as tf.Tensor4D;
+      return sumTensors(this.ops.map((op, i) => tf.mul(op.apply(x, io, training), m[i])) as tf.Tensor4D[]);
     });
     return { y, out };
   }

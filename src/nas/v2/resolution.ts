@@ -14,6 +14,7 @@
  * (mixResolutions) and the interspersed form is what the outputs mean on the full grid (interspersedSum).
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../tensor-sum.ts';
 import { dilateKernel } from '../blocks/ops.ts';
 import { samePad } from '../blocks/shapes.ts';
 import type { OptionDist } from './channel-mask.ts';
@@ -151,7 +152,7 @@ export function interspersedSum(
     }
     const spread = maps.map((m, r) => intersperse(m, factors[r], size));
     const w = tf.unstack(d.weights);
-    return tf.addN(spread.map((s, r) => tf.mul(s, w[r]))) as tf.Tensor4D;
+    return sumTensors(spread.map((s, r) => tf.mul(s, w[r])) as tf.Tensor4D[]);
   });
 }
 
@@ -168,6 +169,6 @@ export function mixResolutions<T extends tf.Tensor>(
   return tf.tidy(() => {
     if (!d.weights) return run(subsample(x, d.values[0]));
     const w = tf.unstack(d.weights);
-    return tf.addN(d.values.map((f, r) => tf.mul(run(subsample(x, f)), w[r]))) as T;
+    return sumTensors(d.values.map((f, r) => tf.mul(run(subsample(x, f)), w[r]))) as T;
   });
 }

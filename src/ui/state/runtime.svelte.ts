@@ -19,6 +19,14 @@ export function readBackendPreference(): BackendChoice {
   return 'auto';
 }
 
+/** `?testHooks=1` exposes fault injection to e2e tests (never used by the app itself). */
+function exposeTestHooks(client: WorkerClient): void {
+  if (new URLSearchParams(location.search).get('testHooks') !== '1') return;
+  (globalThis as unknown as { __nasTest: unknown }).__nasTest = {
+    loseDevice: () => client.call('loseDevice', {}),
+  };
+}
+
 export class Runtime {
   status = $state<'starting' | 'ready' | 'failed'>('starting');
   info = $state<BackendInfo | null>(null);
@@ -53,12 +61,19 @@ export class Runtime {
       this.status = 'failed';
       this.error = message;
     });
+    client.onEvent((e) => {
+      if (e.type === 'device-lost') {
+        this.status = 'failed';
+        this.error = `${e.message} Training cannot continue on this device. Reload the page (the last checkpoint is offered for resuming) or choose another backend`;
+      }
+    });
+    exposeTestHooks(client);
     try {
       this.info = await client.call('init', { backend: preference });
       this.status = 'ready';
     } catch (err) {
       this.status = 'failed';
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = `The training engine could not start: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
 

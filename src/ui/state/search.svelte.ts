@@ -9,7 +9,7 @@ import { CheckpointStore, type CheckpointInfo, type RunManifest } from '../../st
 import { idbKV } from '../../storage/kv.ts';
 import { runtime } from './runtime.svelte.ts';
 
-export const checkpointStore = new CheckpointStore(idbKV('nas-playground', 'runs'));
+export const checkpointStore = new CheckpointStore<unknown, ExperimentConfig>(idbKV('nas-playground', 'runs'));
 
 /** UI refresh is throttled: metric events are buffered and flushed at most this often. */
 const FLUSH_MS = 250;

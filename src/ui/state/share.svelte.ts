@@ -4,8 +4,8 @@
  */
 import { candidateNames } from '../../nas/arch/candidates.ts';
 import { SPACES } from '../../nas/spaces/index.ts';
-import { encodeShare, readShareFromLocation, shareLink, type SharedExperiment } from '../../share/index.ts';
-import { router, type Area } from './router.svelte.ts';
+import { encodeShare, readShareFromLocation, shareLink, type ShareArea, type SharedExperiment } from '../../share/index.ts';
+import { router } from './router.svelte.ts';
 import { search } from './search.svelte.ts';
 
 export class ShareState {
@@ -19,7 +19,7 @@ export class ShareState {
   lesson = $state<string | null>(null);
   /** Classroom-link options chosen by the author. */
   hideForLink = $state<string[]>([]);
-  areaForLink = $state<Area | ''>('');
+  areaForLink = $state<ShareArea | ''>('');
   includeResult = $state(true);
   private loaded = $state(false);
 

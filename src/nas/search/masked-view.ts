@@ -1,0 +1,84 @@
+/**
+ * FBNetV2 runs behind V1's Supernet interface. The trainer's callers (validation, derivation, results)
+ * speak V1: `mixed`, `thetas()`, `probs()`, `forward(x, training, LayerMix[])`. This view gives them a
+ * MaskedSupernet with the same parameter names and (widths' largest option = the layer's `out`) shapes.
+ * Index mixes (an architecture, e.g. argmax θ for validation) run at the trainer's current argmax widths,
+ * expansions and resolution, so "the argmax architecture" means the V2 one; mask mixes run at full width.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { SearchSpace, Task } from '../arch/spec.ts';
+import type { Module, ParamInfo } from '../blocks/module.ts';
+import type { Head } from '../model/head.ts';
+import type { MaskedSupernet } from '../v2/masked-supernet.ts';
+import type { MaskedChoices } from '../v2/derive.ts';
+import type { LayerMix, MixedLayer, Supernet } from './supernet.ts';
+
+type SupernetApi = Pick<
+  Supernet,
+  | 'space'
+  | 'task'
+  | 'mixed'
+  | 'head'
+  | 'forward'
+  | 'weightParams'
+  | 'trainableWeights'
+  | 'thetas'
+  | 'probs'
+  | 'dispose'
+>;
+
+export class MaskedSupernetView implements SupernetApi {
+  readonly space: SearchSpace;
+  readonly task: Task;
+  readonly mixed: MixedLayer[];
+  readonly head: Head;
+  /** Width / expansion / resolution choices used for index mixes (updated by the trainer). */
+  choices: Omit<MaskedChoices, 'blocks'>;
+
+  constructor(readonly net: MaskedSupernet) {
+    this.space = net.space;
+    this.task = net.task;
+    this.head = net.head;
+    // ops are MaskedBlocks, not V1 Modules: only their params() is shared; nobody outside runs them
+    this.mixed = net.layers.map((l) => ({
+      bodyIndex: l.bodyIndex,
+      candidates: [...l.candidates],
+      ops: l.ops as unknown as Module[],
+      theta: l.theta,
+    }));
+    this.choices = {
+      widths: net.layers.map((l) => (l.widthSearch ? l.widthSearch.options.length - 1 : undefined)),
+      expansions: net.layers.map((l) =>
+        l.expansionSearch ? l.expansionSearch.options.length - 1 : undefined,
+      ),
+      resolution: 0,
+    };
+  }
+
+  forward(x: tf.Tensor4D, training: boolean, mix: LayerMix[]): tf.Tensor2D {
+    if (mix.every((m) => typeof m === 'number')) {
+      return this.net.forward(x, training, { blocks: mix, ...this.choices });
+    }
+    return this.net.forward(x, training, { blocks: mix });
+  }
+
+  weightParams(): ParamInfo[] {
+    return this.net.weightParams();
+  }
+
+  trainableWeights(): tf.Variable[] {
+    return this.net.trainableWeights();
+  }
+
+  thetas(): tf.Variable<tf.Rank.R1>[] {
+    return this.net.thetas();
+  }
+
+  probs(): Promise<number[][]> {
+    return this.net.probs();
+  }
+
+  dispose(): void {
+    this.net.dispose();
+  }
+}
