@@ -5,7 +5,9 @@ export default defineConfig({
   plugins: [svelte()],
   // The app only runs ONNX models on onnxruntime-web's CPU (wasm) backend: its wasm-only build ships a
   // 14 MB binary instead of the 28 MB WebGPU-capable one. Node tests keep the package's node entry.
-  resolve: process.env.VITEST ? {} : { alias: [{ find: /^onnxruntime-web$/, replacement: 'onnxruntime-web/wasm' }] },
+  resolve: process.env.VITEST
+    ? {}
+    : { alias: [{ find: /^onnxruntime-web$/, replacement: 'onnxruntime-web/wasm' }] },
   base: './',
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

@@ -14,7 +14,7 @@ async function savedCheckpoint(page: import('@playwright/test').Page) {
           const all = store.getAll();
           const keys = store.getAllKeys();
           all.onsuccess = () =>
-            keys.onsuccess = () => {
+            (keys.onsuccess = () => {
               const entries = (keys.result as string[]).map((k, i) => [k, all.result[i]] as const);
               const manifests = entries.filter(([k]) => /^run:[^:]+$/.test(k)).map(([, v]) => v);
               manifests.sort((a, b) => b.updatedAt - a.updatedAt);
@@ -25,13 +25,15 @@ async function savedCheckpoint(page: import('@playwright/test').Page) {
                 step: info.step,
                 theta: state.theta.map((row: Float32Array) => Array.from(row, (v) => v.toFixed(6)).join(' ')),
               });
-            };
+            });
         };
       }),
   );
 }
 
-test('a reload mid-run offers to resume; the run continues from the checkpoint with the saved θ', async ({ page }) => {
+test('a reload mid-run offers to resume; the run continues from the checkpoint with the saved θ', async ({
+  page,
+}) => {
   await page.goto('./?ckptEvery=3#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await fillTiny(page, { 'tr-epochs': '4' });
@@ -100,13 +102,17 @@ test('the main thread stays responsive while training: no long task over 200 ms'
   expect(tasks.filter((t) => t.duration > 200)).toEqual([]);
 });
 
-test('a lost GPU device stops the run with a clear message and the checkpoint survives for resuming', async ({ page }) => {
+test('a lost GPU device stops the run with a clear message and the checkpoint survives for resuming', async ({
+  page,
+}) => {
   await page.goto('./?testHooks=1&ckptEvery=2#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await fillTiny(page, { 'tr-epochs': '4' });
   await page.getByRole('button', { name: 'Start search' }).click();
   await expect.poll(() => stepCount(page), { timeout: 150_000 }).toBeGreaterThanOrEqual(3);
-  await page.evaluate(() => (window as unknown as { __nasTest: { loseDevice: () => Promise<unknown> } }).__nasTest.loseDevice());
+  await page.evaluate(() =>
+    (window as unknown as { __nasTest: { loseDevice: () => Promise<unknown> } }).__nasTest.loseDevice(),
+  );
   await expect(page.getByTestId('backend-error')).toContainText('GPU device was lost', { timeout: 60_000 });
   await expect(page.getByTestId('run-status')).toHaveText('error', { timeout: 60_000 });
   await page.reload();

@@ -1,7 +1,9 @@
 import { test, expect } from '@playwright/test';
 import { fillTiny, openSearch, stepCount } from './helpers.ts';
 
-test('a tiny search starts, updates live, pauses, resumes, finishes and derives an architecture', async ({ page }) => {
+test('a tiny search starts, updates live, pauses, resumes, finishes and derives an architecture', async ({
+  page,
+}) => {
   await openSearch(page);
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await fillTiny(page);

@@ -3,9 +3,31 @@ import { encodeShare } from '../src/share/index.ts';
 import { DEFAULT_EXPERIMENT } from '../src/nas/experiment.ts';
 import { openSearch } from './helpers.ts';
 
-const CONTROLS = ['exp-title', 'exp-space', 'ds-count', 'ds-size', 'ds-difficulty', 'ds-seed', 'exp-input', 'tr-batch',
-  'tr-epochs', 'tr-steps', 'tr-warmup', 'tr-lrw', 'tr-lrt', 'tr-wd', 'gs-tau0', 'gs-decay', 'ls-alpha', 'ls-beta',
-  'ls-cost', 'sd-split', 'sd-init', 'sd-gumbel', 'sd-data'];
+const CONTROLS = [
+  'exp-title',
+  'exp-space',
+  'ds-count',
+  'ds-size',
+  'ds-difficulty',
+  'ds-seed',
+  'exp-input',
+  'tr-batch',
+  'tr-epochs',
+  'tr-steps',
+  'tr-warmup',
+  'tr-lrw',
+  'tr-lrt',
+  'tr-wd',
+  'gs-tau0',
+  'gs-decay',
+  'ls-alpha',
+  'ls-beta',
+  'ls-cost',
+  'sd-split',
+  'sd-init',
+  'sd-gumbel',
+  'sd-data',
+];
 
 async function readControls(page: import('@playwright/test').Page) {
   const values: Record<string, string> = {};

@@ -19,11 +19,22 @@ config.train.stepsPerEpoch = steps;
 config.inputSize = input;
 config.dataset = { ...config.dataset, kind: 'synthface', size: input } as ExperimentConfig['dataset'];
 const ds = config.dataset.kind === 'synthface' ? config.dataset : null;
-const data = generateDataset({ count: ds!.count, size: ds!.size, difficulty: ds!.difficulty, seed: ds!.seed });
-const source = new LandmarkSource(data, { valFraction: config.train.valFraction, splitSeed: config.seeds.split, inputSize: input });
+const data = generateDataset({
+  count: ds!.count,
+  size: ds!.size,
+  difficulty: ds!.difficulty,
+  seed: ds!.seed,
+});
+const source = new LandmarkSource(data, {
+  valFraction: config.train.valFraction,
+  splitSeed: config.seeds.split,
+  inputSize: input,
+});
 const trainer = new SearchTrainer(config, source);
 const base = await meanShapeNme(source, config.train.batchSize);
-console.log(`classroom search: ${epochs} epochs x ${steps} steps, input ${input}, ${ds!.count} faces (val ${source.count('val')})`);
+console.log(
+  `classroom search: ${epochs} epochs x ${steps} steps, input ${input}, ${ds!.count} faces (val ${source.count('val')})`,
+);
 console.log(`mean-shape baseline NME: ${base!.toFixed(2)} %`);
 const t0 = performance.now();
 let epoch = -1;
@@ -33,7 +44,9 @@ while (!trainer.done) {
   if (trainer.epoch !== epoch) {
     epoch = trainer.epoch;
     const v = await validateArgmax(trainer.supernet, source, config.train.batchSize);
-    console.log(`epoch ${epoch}: step ${trainer.stepsDone}, val NME ${v.nme!.toFixed(2)} %, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(
+      `epoch ${epoch}: step ${trainer.stepsDone}, val NME ${v.nme!.toFixed(2)} %, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
   }
 }
 const final = await validateArgmax(trainer.supernet, source, config.train.batchSize);

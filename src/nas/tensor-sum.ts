@@ -13,7 +13,8 @@ export function sumTensors<T extends tf.Tensor>(tensors: T[]): T {
     if (level.length === 1) return tf.clone(level[0]) as T;
     while (level.length > 1) {
       const next: tf.Tensor[] = [];
-      for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
+      for (let i = 0; i < level.length; i += 2)
+        next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
       level = next;
     }
     return level[0] as T;

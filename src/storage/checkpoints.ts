@@ -34,7 +34,8 @@ export function estimateBytes(value: unknown): number {
   const walk = (v: unknown): void => {
     if (ArrayBuffer.isView(v)) bytes += v.byteLength;
     else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (bytes += k.length), walk(x);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) ((bytes += k.length), walk(x));
     else bytes += typeof v === 'string' ? v.length : 8;
   };
   walk(value);
@@ -131,7 +132,8 @@ export class CheckpointStore<State = unknown, Config = unknown> {
 
   private async sweep(runId: string, kept: CheckpointInfo[]): Promise<void> {
     const live = new Set(kept.map((c) => STATE(runId, c.seq)));
-    for (const k of await this.kv.keys()) if (k.startsWith(`run:${runId}:ckpt:`) && !live.has(k)) await this.kv.del(k);
+    for (const k of await this.kv.keys())
+      if (k.startsWith(`run:${runId}:ckpt:`) && !live.has(k)) await this.kv.del(k);
   }
 
   private async write(key: string, value: unknown, what: string): Promise<void> {

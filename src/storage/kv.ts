@@ -26,7 +26,9 @@ export class StorageFullError extends Error {
 export function isQuotaError(err: unknown): boolean {
   return (
     err instanceof Error &&
-    (err.name === 'QuotaExceededError' || /quota/i.test(err.message) || err.name === 'NS_ERROR_DOM_QUOTA_REACHED')
+    (err.name === 'QuotaExceededError' ||
+      /quota/i.test(err.message) ||
+      err.name === 'NS_ERROR_DOM_QUOTA_REACHED')
   );
 }
 

@@ -6,7 +6,9 @@ import type { ExperimentConfig } from '../nas/experiment.ts';
 import type { SearchOptions } from '../nas/search/trainer.ts';
 import { WorkerRequestError } from './protocol.ts';
 
-export async function resolveCost(config: ExperimentConfig): Promise<{ options: SearchOptions; label?: string }> {
+export async function resolveCost(
+  config: ExperimentConfig,
+): Promise<{ options: SearchOptions; label?: string }> {
   if (config.loss.cost !== 'latency') return { options: {} };
   const key = config.loss.latencyTable;
   const { loadLatencyTable } = await import('./latency-lookup.ts');

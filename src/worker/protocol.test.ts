@@ -26,7 +26,11 @@ function connect(handlers: Handlers) {
       toClient.push(listener);
     },
   };
-  return { client: new WorkerClient(port), sent, emit: (data: unknown) => toClient.forEach((l) => l({ data })) };
+  return {
+    client: new WorkerClient(port),
+    sent,
+    emit: (data: unknown) => toClient.forEach((l) => l({ data })),
+  };
 }
 
 const handlers = {

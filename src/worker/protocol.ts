@@ -53,7 +53,8 @@ export interface SmokeStepResult {
   millis: number;
 }
 
-export type TrainingStatus = 'idle' | 'preparing' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'error';
+export type TrainingStatus =
+  'idle' | 'preparing' | 'ready' | 'running' | 'paused' | 'finished' | 'diverged' | 'error';
 
 /** What the UI needs to draw a configured search before any step runs. */
 export interface SearchLayout {
@@ -220,8 +221,10 @@ export function parseRequest(data: unknown): RequestMessage | null {
 export function parseFromWorker(data: unknown): FromWorker | null {
   if (typeof data !== 'object' || data === null) return null;
   const m = data as Record<string, unknown>;
-  if (m.kind === 'response' && typeof m.id === 'number' && typeof m.ok === 'boolean') return m as unknown as FromWorker;
-  if (m.kind === 'event' && typeof m.event === 'object' && m.event !== null) return m as unknown as FromWorker;
+  if (m.kind === 'response' && typeof m.id === 'number' && typeof m.ok === 'boolean')
+    return m as unknown as FromWorker;
+  if (m.kind === 'event' && typeof m.event === 'object' && m.event !== null)
+    return m as unknown as FromWorker;
   return null;
 }
 

@@ -6,6 +6,13 @@
  *
  * The models here own their variables, so a later search (or a disposed trainer) does not touch them; when
  * the search session's trainer changes, everything derived from the old one is dropped.
+ *
+ * FBNetV2 runs (trainer.masked set): the derived network takes the chosen width, expansion and resolution
+ * of every search as well (v2/derive.ts; weights are the leading corners of the shared tensors). Argmax
+ * derives every dimension at its argmax, sampling draws every dimension from its softmax, hand-edited
+ * block choices keep the argmax widths, expansions and resolution. A lower resolution means the network
+ * takes the input subsampled by `factor` (resolution.ts subsample): finetuning, evaluation, latency, the
+ * exported ONNX input and the parity check all use that subsampled input.
  */
 import * as tf from '@tensorflow/tfjs';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
@@ -23,13 +30,17 @@ import {
   inheritWeights,
   measureLatency,
   sizeBytesOf,
+  subsampledSource,
   worstFirst,
   type FinetuneOutcome,
 } from '../nas/finetune/index.ts';
 import { createModel, type NasModel } from '../nas/model/model.ts';
 import { Rng } from '../nas/rng.ts';
-import { argmax } from '../nas/search/gumbel.ts';
+import { argmax, softmaxArray } from '../nas/search/gumbel.ts';
 import type { SearchTrainer } from '../nas/search/trainer.ts';
+import { argmaxChoices, deriveModel, type MaskedChoices } from '../nas/v2/derive.ts';
+import { effectiveCost } from '../nas/v2/effective-shape.ts';
+import type { MaskedMix, MaskedSupernet } from '../nas/v2/masked-supernet.ts';
 import { WorkerRequestError, type WorkerEvent } from './protocol.ts';
 import { meanShapeNme, validateArgmax } from './validation.ts';
 
@@ -60,6 +71,20 @@ export interface ResultsArchSummary {
   inputSize: number;
   /** Search step whose supernet weights were inherited. */
   searchStep: number;
+  /** FBNetV2 runs only: the width, expansion and resolution choices (see ResultsV2Choice). */
+  v2?: ResultsV2Choice;
+}
+
+/** What an FBNetV2 derivation chose besides the blocks. */
+export interface ResultsV2Choice {
+  /** Option indices of every search (v2/derive.ts MaskedChoices). */
+  choices: MaskedChoices;
+  /** Output channels of every searchable layer. */
+  widths: number[];
+  /** Input subsampling factor of the chosen resolution (1 = full size); the network's input side is inputSize. */
+  factor: number;
+  /** Side of the images the search was run on. */
+  searchInputSize: number;
 }
 
 export interface FinetuneSummary {
@@ -137,6 +162,20 @@ interface Trained {
   model: NasModel;
   steps: number;
   fromScratch: boolean;
+}
+
+/** A draw from each row of probabilities. */
+function sampleRows(rows: number[][], rng: Rng): number[] {
+  return rows.map((p) => {
+    let u = rng.next();
+    for (let i = 0; i < p.length; i++) if ((u -= p[i]) <= 0) return i;
+    return p.length - 1;
+  });
+}
+
+/** softmax of an optional logits variable (null when that dimension is not searched). */
+async function probsOf(v: tf.Variable | null | undefined): Promise<number[] | null> {
+  return v ? softmaxArray(await v.data()) : null;
 }
 
 let ortReady: Promise<void> | null = null;
@@ -222,15 +261,12 @@ export class ResultsSession {
       const net = t.supernet;
       const probs = await net.probs();
       let picked: number[];
+      let rng: Rng | null = null;
       if (mode === 'argmax') picked = probs.map((p) => argmax(p));
       else if (mode === 'sample') {
         // seeded by the run and the number of samples drawn so far: reproducible, yet each click differs
-        const rng = new Rng((t.config.seeds.gumbel * 7919 + t.stepsDone * 31 + ++this.samples) >>> 0);
-        picked = probs.map((p) => {
-          let u = rng.next();
-          for (let i = 0; i < p.length; i++) if ((u -= p[i]) <= 0) return i;
-          return p.length - 1;
-        });
+        rng = new Rng((t.config.seeds.gumbel * 7919 + t.stepsDone * 31 + ++this.samples) >>> 0);
+        picked = sampleRows(probs, rng);
       } else {
         if (!choices || choices.length !== net.mixed.length) {
           throw new WorkerRequestError(
@@ -241,7 +277,8 @@ export class ResultsSession {
         picked = [...choices];
       }
       const name = `${t.config.space}-${mode}-step${t.stepsDone}`;
-      const model = inheritWeights(net, picked, name);
+      const v2 = t.masked ? await this.deriveV2(t.masked, picked, rng, name, t.config.inputSize) : null;
+      const model = v2 ? v2.model : inheritWeights(net, picked, name);
       const cost = countCost(model.arch);
       const summary: ResultsArchSummary = {
         arch: model.arch,
@@ -251,7 +288,7 @@ export class ResultsSession {
           const spec = net.space.body[m.bodyIndex];
           return {
             index: m.bodyIndex,
-            out: spec.kind === 'search' ? spec.out : 0,
+            out: v2 ? v2.summary.widths[l] : spec.kind === 'search' ? spec.out : 0,
             stride: spec.kind === 'search' ? spec.stride : 1,
             candidates: [...m.candidates],
             probs: probs[l],
@@ -261,13 +298,56 @@ export class ResultsSession {
         macs: cost.macs,
         params: cost.params,
         bytes: sizeBytesOf(cost.params),
-        inputSize: t.config.inputSize,
+        inputSize: v2 ? model.arch.input.size : t.config.inputSize,
         searchStep: t.stepsDone,
       };
+      if (v2) summary.v2 = v2.summary;
       this.subnet?.model.dispose();
       this.subnet = { model, steps: 0, fromScratch: false, summary };
       return summary;
     });
+  }
+
+  /**
+   * FBNetV2: the derived network of the block choices `blocks` with widths, expansions and resolution
+   * drawn from their softmax (when `rng` is given: sampling) or at their argmax, weights cut from the
+   * shared tensors.
+   */
+  private async deriveV2(
+    net: MaskedSupernet,
+    blocks: number[],
+    rng: Rng | null,
+    name: string,
+    searchInputSize: number,
+  ): Promise<{ model: NasModel; summary: ResultsV2Choice }> {
+    let choices: MaskedChoices;
+    if (rng) {
+      const draw = async (v: tf.Variable | null | undefined) => {
+        const p = await probsOf(v);
+        return p ? sampleRows([p], rng)[0] : undefined;
+      };
+      const widths: (number | undefined)[] = [];
+      const expansions: (number | undefined)[] = [];
+      for (const l of net.layers) widths.push(await draw(l.widthSearch?.logits));
+      for (const l of net.layers) expansions.push(await draw(l.expansionSearch?.logits));
+      choices = { blocks, widths, expansions, resolution: (await draw(net.resolution?.logits)) ?? 0 };
+    } else {
+      choices = { ...(await argmaxChoices(net)), blocks };
+    }
+    const { model, derived } = await deriveModel(net, choices, name);
+    const outs = net.layers.map((l) => {
+      const spec = derived.arch.body[l.bodyIndex];
+      return spec.kind === 'dwpool' ? 0 : spec.out;
+    });
+    return {
+      model,
+      summary: { choices: derived.choices, widths: outs, factor: derived.factor, searchInputSize },
+    };
+  }
+
+  /** The data as the derived subnet takes it: subsampled for an FBNetV2 lower-resolution choice. */
+  private subnetSource(t: SearchTrainer, s: { summary: ResultsArchSummary }): BatchSource {
+    return subsampledSource(t.source, s.summary.v2?.factor ?? 1);
   }
 
   finetune({
@@ -289,8 +369,10 @@ export class ResultsSession {
       if (!(lr > 0 && lr < 10))
         throw new WorkerRequestError('The learning rate must be between 0 and 10.', 'bad-request');
       let slot: Trained;
+      let source = t.source;
       if (target === 'subnet') {
         const s = this.requireSubnet();
+        source = this.subnetSource(t, s);
         if (fromScratch) {
           s.model.dispose();
           s.model = createModel(s.summary.arch, { seed: t.config.seeds.init });
@@ -311,7 +393,7 @@ export class ResultsSession {
         }
         slot = this.baseline;
       }
-      const ft = new Finetuner(slot.model, t.source, {
+      const ft = new Finetuner(slot.model, source, {
         steps,
         lr,
         batchSize: t.config.train.batchSize,
@@ -366,8 +448,10 @@ export class ResultsSession {
       const t = this.trainer();
       const s = this.requireSubnet();
       const source = t.source;
-      const size = t.config.inputSize;
-      const r0 = await evaluateModel(s.model, source, { batchSize: t.config.train.batchSize });
+      const size = s.summary.inputSize;
+      const r0 = await evaluateModel(s.model, this.subnetSource(t, s), {
+        batchSize: t.config.train.batchSize,
+      });
       // the CED is drawn up to 10 % (the reference), or further when most faces fail, so the curve says something
       const p90 =
         [...r0.perImage].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b)[
@@ -448,11 +532,13 @@ export class ResultsSession {
     const net = t.supernet;
     const probs = await net.probs();
     const size = t.config.inputSize;
-    const expected = expectedCost(
-      candidateCostTable(t.space, t.config.candidateEdits, size),
-      probs,
-      fixedCost(t.space, size),
-    );
+    const expected = t.masked
+      ? await softEffectiveCost(t.masked)
+      : expectedCost(
+          candidateCostTable(t.space, t.config.candidateEdits, size),
+          probs,
+          fixedCost(t.space, size),
+        );
     let latencyMs: number | null = null;
     if (t.config.loss.cost === 'latency') {
       const { costTable, fixedCost: fixed } = t.options;
@@ -466,7 +552,9 @@ export class ResultsSession {
       id: 'supernet',
       label: 'Supernet estimate',
       note:
-        'cost expected under softmax(θ)' +
+        (t.masked
+          ? 'FBNetV2 effective cost under the softmax of every architecture logit'
+          : 'cost expected under softmax(θ)') +
         (latencyMs !== null ? ' (latency from the lookup table)' : '') +
         `; NME of the argmax path with shared weights at search step ${t.stepsDone}`,
       params: expected.params,
@@ -511,16 +599,22 @@ export class ResultsSession {
         'nas_playground.choices': JSON.stringify(s.summary.choices),
         'nas_playground.training': s.fromScratch ? `scratch:${s.steps}` : `inherited+finetune:${s.steps}`,
       };
+      if (s.summary.v2) {
+        metadata['nas_playground.fbnet_v2_choices'] = JSON.stringify(s.summary.v2.choices);
+        // the model expects the image subsampled: every factor-th pixel from the top-left one
+        metadata['nas_playground.input_subsample'] = String(s.summary.v2.factor);
+      }
       if (experimentUrl) metadata[EXPERIMENT_URL_KEY] = experimentUrl;
       const bytes = await exportOnnx(model, { metadata });
       // parity: tfjs (this backend) against onnxruntime-web (wasm) on validation images
-      const n = Math.min(PARITY_IMAGES, t.source.count('val'));
+      const source = this.subnetSource(t, s);
+      const n = Math.min(PARITY_IMAGES, source.count('val'));
       if (n === 0)
         throw new WorkerRequestError(
           'The dataset has no validation images to check the export on.',
           'no-data',
         );
-      const batch = t.source.batchAt('val', [...Array(n).keys()]);
+      const batch = source.batchAt('val', [...Array(n).keys()]);
       const pred = model.predict(batch.x);
       const [input, expected] = await Promise.all([
         batch.x.data() as Promise<Float32Array>,
@@ -545,5 +639,27 @@ export class ResultsSession {
   dispose(): void {
     this.abort?.abort();
     this.reset();
+  }
+}
+
+/**
+ * FBNetV2's differentiable cost with every search's softmax as its weights: the cost the search optimized,
+ * at the distribution instead of a Gumbel sample.
+ */
+async function softEffectiveCost(net: MaskedSupernet): Promise<{ macs: number; params: number }> {
+  const soft = (v: tf.Variable | null | undefined) => (v ? (tf.softmax(v) as tf.Tensor1D) : undefined);
+  const mix: MaskedMix = {
+    blocks: net.layers.map((l) => tf.softmax(l.theta) as tf.Tensor1D),
+    widths: net.layers.map((l) => soft(l.widthSearch?.logits)),
+    expansions: net.layers.map((l) => soft(l.expansionSearch?.logits)),
+    resolution: soft(net.resolution?.logits),
+  };
+  const cost = effectiveCost(net.plan, mix);
+  try {
+    const [macs, params] = await Promise.all([cost.macs.data(), cost.params.data()]);
+    return { macs: macs[0], params: params[0] };
+  } finally {
+    const parts = [...mix.blocks, ...(mix.widths ?? []), ...(mix.expansions ?? []), mix.resolution];
+    tf.dispose([cost.macs, cost.params, ...parts.filter((p): p is tf.Tensor1D => p instanceof tf.Tensor)]);
   }
 }

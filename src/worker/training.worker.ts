@@ -40,13 +40,17 @@ function watchDeviceLoss(): void {
   void device?.lost.then((info) => {
     post({
       kind: 'event',
-      event: { type: 'device-lost', message: `The GPU device was lost (${info.message || info.reason || 'no reason given'}).` },
+      event: {
+        type: 'device-lost',
+        message: `The GPU device was lost (${info.message || info.reason || 'no reason given'}).`,
+      },
     });
   });
 }
 
 function requireBackend(): BackendId {
-  if (!activeBackend) throw new WorkerRequestError('The worker has not chosen a backend yet; call init first.', 'not-ready');
+  if (!activeBackend)
+    throw new WorkerRequestError('The worker has not chosen a backend yet; call init first.', 'not-ready');
   return activeBackend;
 }
 

@@ -4,3 +4,4 @@ export { Finetuner, type FinetuneOptions, type FinetuneStep, type FinetuneOutcom
 export { evaluateModel, worstFirst, type EvaluateOptions, type LandmarkEvaluation } from './evaluate.ts';
 export { measureLatency, type LatencyOptions, type LatencyResult } from './latency.ts';
 export { modelSizeBytes, sizeBytesOf, BYTES_PER_PARAM } from './model-size.ts';
+export { SubsampledSource, subsampledSource } from './subsampled-source.ts';

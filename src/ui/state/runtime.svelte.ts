@@ -43,7 +43,10 @@ export class Runtime {
   });
 
   fellBack = $derived(
-    !!this.info && this.info.requested !== 'cpu' && this.info.backend !== 'webgpu' && this.info.requested !== this.info.backend,
+    !!this.info &&
+      this.info.requested !== 'cpu' &&
+      this.info.backend !== 'webgpu' &&
+      this.info.requested !== this.info.backend,
   );
 
   async start(preference: BackendChoice = readBackendPreference()): Promise<void> {
@@ -51,7 +54,9 @@ export class Runtime {
     this.status = 'starting';
     this.error = null;
     this.worker?.terminate();
-    const worker = new Worker(new URL('../../worker/training.worker.ts', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL('../../worker/training.worker.ts', import.meta.url), {
+      type: 'module',
+    });
     this.worker = worker;
     const client = new WorkerClient(worker);
     this.client = client;

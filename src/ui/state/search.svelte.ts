@@ -9,7 +9,9 @@ import { CheckpointStore, type CheckpointInfo, type RunManifest } from '../../st
 import { idbKV } from '../../storage/kv.ts';
 import { runtime } from './runtime.svelte.ts';
 
-export const checkpointStore = new CheckpointStore<unknown, ExperimentConfig>(idbKV('nas-playground', 'runs'));
+export const checkpointStore = new CheckpointStore<unknown, ExperimentConfig>(
+  idbKV('nas-playground', 'runs'),
+);
 
 /** UI refresh is throttled: metric events are buffered and flushed at most this often. */
 const FLUSH_MS = 250;
@@ -67,7 +69,8 @@ export class SearchSession {
   async findResumable(): Promise<void> {
     try {
       const runs = await checkpointStore.listRuns();
-      this.resumable = runs.find((r) => (r.status === 'running' || r.status === 'paused') && r.checkpoints.length) ?? null;
+      this.resumable =
+        runs.find((r) => (r.status === 'running' || r.status === 'paused') && r.checkpoints.length) ?? null;
     } catch {
       this.resumable = null; // storage unavailable: nothing to offer
     }

@@ -4,7 +4,13 @@
  */
 import { candidateNames } from '../../nas/arch/candidates.ts';
 import { SPACES } from '../../nas/spaces/index.ts';
-import { encodeShare, readShareFromLocation, shareLink, type ShareArea, type SharedExperiment } from '../../share/index.ts';
+import {
+  encodeShare,
+  readShareFromLocation,
+  shareLink,
+  type ShareArea,
+  type SharedExperiment,
+} from '../../share/index.ts';
 import { router } from './router.svelte.ts';
 import { search } from './search.svelte.ts';
 
@@ -62,7 +68,10 @@ export class ShareState {
         : (this.sharedResult ?? undefined);
     const view =
       this.hideForLink.length || this.areaForLink
-        ? { hide: this.hideForLink.length ? [...this.hideForLink] : undefined, area: this.areaForLink || undefined }
+        ? {
+            hide: this.hideForLink.length ? [...this.hideForLink] : undefined,
+            area: this.areaForLink || undefined,
+          }
         : undefined;
     return { config, result, view };
   }
