@@ -31,6 +31,7 @@ import {
   measureLatency,
   sizeBytesOf,
   subsampledSource,
+  recalibrateBatchNorm,
   worstFirst,
   type FinetuneOutcome,
 } from '../nas/finetune/index.ts';
@@ -279,6 +280,10 @@ export class ResultsSession {
       const name = `${t.config.space}-${mode}-step${t.stepsDone}`;
       const v2 = t.masked ? await this.deriveV2(t.masked, picked, rng, name, t.config.inputSize) : null;
       const model = v2 ? v2.model : inheritWeights(net, picked, name);
+      // the supernet's BatchNorm statistics describe the candidate mixture: re-estimate them for this path
+      await recalibrateBatchNorm(model, subsampledSource(t.source, v2?.summary.factor ?? 1), {
+        batchSize: t.config.train.batchSize,
+      });
       const cost = countCost(model.arch);
       const summary: ResultsArchSummary = {
         arch: model.arch,

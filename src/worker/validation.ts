@@ -4,7 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BatchSource, Split } from '../nas/data/source.ts';
-import type { Supernet } from '../nas/search/supernet.ts';
+import { Supernet } from '../nas/search/supernet.ts';
+import type { NasModel } from '../nas/model/model.ts';
+import { inheritWeights } from '../nas/finetune/inherit.ts';
+import { recalibrateBatchNorm } from '../nas/finetune/recalibrate.ts';
 import { meanNme } from '../nas/data/metrics.ts';
 import { argmax } from '../nas/search/gumbel.ts';
 
@@ -37,7 +40,12 @@ export async function meanShapeNme(source: BatchSource, batch: number): Promise<
   return 100 * meanNme(pred, gt);
 }
 
-/** NME (%) and mean task loss of the argmax architecture, BatchNorm in inference mode. */
+/**
+ * Validation NME (%) of the argmax architecture in inference mode. A V1 supernet's argmax path is copied
+ * out (inherited weights) and its BatchNorm statistics recalibrated on training images first: the
+ * supernet's own running statistics describe the candidate mixture, not one path. Other supernets (the
+ * FBNetV2 view) are evaluated as they are.
+ */
 export async function validateArgmax(
   supernet: Supernet,
   source: BatchSource,
@@ -47,15 +55,27 @@ export async function validateArgmax(
   if (n === 0 || source.task !== 'landmarks') return { nme: null, n };
   const probs = await supernet.probs();
   const choices = probs.map((p) => argmax(p));
-  const pred = new Float32Array(n * source.outputs);
-  const gt = new Float32Array(n * source.outputs);
-  for (let start = 0; start < n; start += batch) {
-    const idx = Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i);
-    const b = source.batchAt('val', idx);
-    const y = tf.tidy(() => supernet.forward(b.x, false, choices));
-    pred.set(await y.data(), start * source.outputs);
-    gt.set(await b.y.data(), start * source.outputs);
-    tf.dispose([y, b.x, b.y]);
+  let forward: (x: tf.Tensor4D) => tf.Tensor2D = (x) => supernet.forward(x, false, choices);
+  let model: NasModel | null = null;
+  if (supernet instanceof Supernet) {
+    model = inheritWeights(supernet, choices, 'validation');
+    await recalibrateBatchNorm(model, source, { batchSize: batch });
+    const m = model;
+    forward = (x) => m.predict(x);
   }
-  return { nme: 100 * meanNme(pred, gt), n };
+  try {
+    const pred = new Float32Array(n * source.outputs);
+    const gt = new Float32Array(n * source.outputs);
+    for (let start = 0; start < n; start += batch) {
+      const idx = Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i);
+      const b = source.batchAt('val', idx);
+      const y = tf.tidy(() => forward(b.x));
+      pred.set(await y.data(), start * source.outputs);
+      gt.set(await b.y.data(), start * source.outputs);
+      tf.dispose([y, b.x, b.y]);
+    }
+    return { nme: 100 * meanNme(pred, gt), n };
+  } finally {
+    model?.dispose();
+  }
 }

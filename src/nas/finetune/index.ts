@@ -5,3 +5,4 @@ export { evaluateModel, worstFirst, type EvaluateOptions, type LandmarkEvaluatio
 export { measureLatency, type LatencyOptions, type LatencyResult } from './latency.ts';
 export { modelSizeBytes, sizeBytesOf, BYTES_PER_PARAM } from './model-size.ts';
 export { SubsampledSource, subsampledSource } from './subsampled-source.ts';
+export { recalibrateBatchNorm } from './recalibrate.ts';
