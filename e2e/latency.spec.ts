@@ -50,6 +50,8 @@ test('a latency table is measured, stored, drives a search in ms, and is checked
   await expect(panel.getByTestId('latency-scatter').locator('circle')).toHaveCount(5);
   const rho = await panel.getByTestId('latency-spearman').textContent();
   console.log(`latency rank correlation (spearman): ${rho}`);
+  const means = (await panel.getByTestId('latency-means').textContent())!.replace(/\s+/g, ' ').trim();
+  console.log(`latency additive model: ${means}`);
   await panel.getByRole('button', { name: 'View' }).click();
   await expect(panel.getByTestId('latency-heatmap')).toBeVisible();
   await panel.scrollIntoViewIfNeeded();

@@ -1,7 +1,7 @@
 /**
  * Runs the default classroom search on SynthFace-106 in Node (tfjs cpu backend) and prints the validation
  * NME of the argmax architecture next to the mean-shape baseline. Usage:
- *   node --import tsx scripts/classroom-report.ts [epochs] [stepsPerEpoch] [inputSize]
+ *   node --import tsx scripts/classroom-report.ts [epochs] [stepsPerEpoch] [inputSize] [lrWeights]
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../src/nas/experiment.ts';
@@ -10,12 +10,15 @@ import { LandmarkSource } from '../src/nas/data/landmark-source.ts';
 import { SearchTrainer } from '../src/nas/search/trainer.ts';
 import { meanShapeNme, validateArgmax } from '../src/worker/validation.ts';
 
-const [epochs = 12, steps = 20, input = 64] = process.argv.slice(2).map(Number);
+const [epochs = 12, steps = 20, input = 64, lr = DEFAULT_EXPERIMENT.train.lrWeights] = process.argv
+  .slice(2)
+  .map(Number);
 
 await tf.setBackend('cpu');
 const config: ExperimentConfig = structuredClone(DEFAULT_EXPERIMENT);
 config.train.epochs = epochs;
 config.train.stepsPerEpoch = steps;
+config.train.lrWeights = lr;
 config.inputSize = input;
 config.dataset = { ...config.dataset, kind: 'synthface', size: input } as ExperimentConfig['dataset'];
 const ds = config.dataset.kind === 'synthface' ? config.dataset : null;

@@ -41,7 +41,7 @@ describe('LatencySession', () => {
     expect(summary.layers).toBe(5);
     const progress = events.filter((e) => e.type === 'latency-progress');
     expect(progress.length).toBeGreaterThan(5);
-    expect(progress.at(-1)).toMatchObject({ done: 11, total: 11 }); // (10 candidates + fixed) × 1 run
+    expect(progress.at(-1)).toMatchObject({ done: 16, total: 16 }); // (10 candidates + 5 readback probes + fixed) × 1 run
 
     expect((await session.list()).map((t) => t.key)).toEqual([summary.key]);
     const lookup = await loadLatencyTable(summary.key, undefined, store);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { archFromChoices } from '../spaces/derive.ts';
 import { isAbortError, measureArch, profileRuns, profileSpace } from './profiler.ts';
 import { tableFromJson, tableToJson } from './table.ts';
@@ -18,6 +18,18 @@ function squareClock(): () => number {
   };
 }
 
+/** Clock that makes the k-th timed run (start and stop readings) last durations[k] ms. */
+function scriptedClock(durations: number[]): () => number {
+  let t = 100;
+  let k = 0;
+  let started = false;
+  return () => {
+    if (started) t += durations[k++];
+    started = !started;
+    return t;
+  };
+}
+
 const base = { inputSize: 16, batch: 1, warmup: 1, repeats: 3, seed: 7 };
 
 describe('profileSpace', () => {
@@ -32,7 +44,12 @@ describe('profileSpace', () => {
     for (const l of table.layers) {
       expect(l.ms).toHaveLength(l.candidates.length);
       expect(l.spread).toHaveLength(l.candidates.length);
-      for (const v of l.ms) expect(v).toBeGreaterThan(0);
+      expect(l.rawMs).toHaveLength(l.candidates.length);
+      expect(l.overheadMs).toBeGreaterThan(0);
+      l.rawMs!.forEach((raw, j) => {
+        expect(raw).toBeGreaterThan(0);
+        expect(l.ms[j]).toBe(Math.max(0, raw - l.overheadMs!));
+      });
       for (const v of l.spread) expect(v).toBeGreaterThanOrEqual(0);
     }
     expect(table.fixedMs).toBeGreaterThan(0);
@@ -47,16 +64,43 @@ describe('profileSpace', () => {
     expect(tableFromJson(tableToJson(table))).toEqual(table);
   });
 
-  it('gives exact medians and IQRs under an injected clock (interleaved rounds)', async () => {
-    const table = await profileSpace(TINY_SPACE, { ...base, now: squareClock() });
-    // layer 1, rounds of (k3_e1, k3_e3, skip): runs j = 1..9 -> k3_e1 gets j = 1,4,7 -> 3,15,27
-    expect(table.layers[0].ms).toEqual([15, 19, 23]);
-    expect(table.layers[0].spread).toEqual([12, 12, 12]);
-    // layer 2, rounds of (k3_e1, k5_e3): j = 10..15 -> k3_e1 gets 39,47,55
-    expect(table.layers[1].ms).toEqual([47, 51]);
-    expect(table.layers[1].spread).toEqual([8, 8]);
-    // fixed part: j = 16,17,18 -> 63,67,71
-    expect(table.fixedMs).toBe(67);
+  it('subtracts the readback probe median from every candidate median (interleaved rounds)', async () => {
+    // timed runs in order: layer 1 rounds of (k3_e1, k3_e3, skip, probe) x3, layer 2 rounds of
+    // (k3_e1, k5_e3, probe) x3, then the fixed part x3
+    const durations = [
+      ...[5, 10, 1, 2],
+      ...[6, 2.5, 1.5, 1],
+      ...[9, 12, 0.5, 3],
+      ...[4, 7, 1],
+      ...[4.5, 8, 1.5],
+      ...[5, 9, 2],
+      ...[20, 22, 21],
+    ];
+    const table = await profileSpace(TINY_SPACE, { ...base, now: scriptedClock(durations) });
+    const [l1, l2] = table.layers;
+    // probe medians: median(2, 1, 3) = 2 and median(1, 1.5, 2) = 1.5
+    expect(l1.overheadMs).toBe(2);
+    expect(l2.overheadMs).toBe(1.5);
+    // raw medians: k3_e1 (5,6,9) -> 6, k3_e3 (10,2.5,12) -> 10, skip (1,1.5,0.5) -> 1, clamped at 0
+    expect(l1.rawMs).toEqual([6, 10, 1]);
+    expect(l1.ms).toEqual([4, 8, 0]);
+    // IQRs of the raw samples (linear quantiles): (5,6,9) -> 7.5 - 5.5; (2.5,10,12) -> 11 - 6.25
+    expect(l1.spread).toEqual([2, 4.75, 0.5]);
+    expect(l2.rawMs).toEqual([4.5, 8]);
+    expect(l2.ms).toEqual([3, 6.5]);
+    // the fixed part keeps its one readback: plain median
+    expect(table.fixedMs).toBe(21);
+    expect(tableFromJson(tableToJson(table))).toStrictEqual(table);
+  });
+
+  it('reads back one tensor per run (the fixed part only reads the head output)', async () => {
+    const spy = vi.spyOn(tf.Tensor.prototype, 'data');
+    try {
+      await profileSpace(TINY_SPACE, { ...base, now: squareClock() });
+      expect(spy).toHaveBeenCalledTimes(profileRuns(TINY_SPACE, base.warmup, base.repeats));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('reports progress for every run, warm-up included', async () => {
@@ -67,10 +111,11 @@ describe('profileSpace', () => {
       onProgress: (d, t, l) => calls.push([d, t, l]),
     });
     const total = profileRuns(TINY_SPACE, 1, 3);
-    expect(total).toBe((3 + 2 + 1) * 4);
+    expect(total).toBe((3 + 1 + 2 + 1 + 1) * 4);
     expect(calls).toHaveLength(total);
     expect(calls.map((c) => c[0])).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(calls[0]).toEqual([1, total, 'layer 1: k3_e1']);
+    expect(calls[3]).toEqual([4, total, 'layer 1: readback probe']);
     expect(calls.at(-1)).toEqual([total, total, 'fixed blocks and head']);
   });
 
@@ -82,8 +127,8 @@ describe('profileSpace', () => {
       ...base,
       signal: ctrl.signal,
       onProgress: () => {
-        // layer 1 has 3 warm-ups + 9 timed runs: run 10 is round 2 of k3_e1
-        if (++runs === 10) ctrl.abort();
+        // layer 1 has 4 warm-ups (3 candidates + probe), then rounds of 4: run 9 is round 2 of k3_e1
+        if (++runs === 9) ctrl.abort();
       },
     });
     const err = await p.then(
@@ -92,7 +137,7 @@ describe('profileSpace', () => {
     );
     expect(isAbortError(err)).toBe(true);
     expect((err as Error).message).toMatch(/cancelled \(at layer 1: k3_e1\)/);
-    expect(runs).toBe(10);
+    expect(runs).toBe(9);
     expect(tf.memory().numTensors).toBe(before);
   });
 

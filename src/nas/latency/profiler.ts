@@ -11,6 +11,16 @@
  * answering messages, and checks the AbortSignal. The table keeps the median (robust to GC pauses) and the
  * interquartile range of the repeats.
  *
+ * Readback overhead. Every timed run pays one GPU→CPU readback plus the dispatch latency of getting work onto
+ * the GPU and the result back, a few ms on WebGPU/WebGL whatever the block does. A network pays that once,
+ * not once per layer, so summing raw per-layer times overstates it (by 3–4× on small nets). Each searchable
+ * layer therefore also times a probe, interleaved with its candidates: one trivial op (add of a zero scalar)
+ * on a tensor of the layer's output shape, read back the same way. The table stores
+ * ms = max(0, median(candidate) − median(probe)), with the probe's median (overheadMs) and the raw medians
+ * (rawMs) kept beside it. The fixed part dispatches the fixed blocks and the head back to back and reads back
+ * only the head's output (the GPU queue runs in order, so that read waits for all of them): it holds exactly
+ * the one readback the end-to-end network (measureArch) does, and fixed + Σ chosen ms models that.
+ *
  * The clock is only read twice per timed run (start, stop), never during warm-up, so an injected `now`
  * makes the numbers exactly predictable in tests.
  */
@@ -75,7 +85,10 @@ function checkOptions(o: MeasureOptions): void {
   }
 }
 
-/** One thing to time: produces its output tensors (the caller disposes them). */
+/**
+ * One thing to time: produces its output tensors (the caller disposes them). Only the last one is read back:
+ * the GPU runs work in submission order, so that read also waits for the others.
+ */
 interface Subject {
   label: string;
   run: () => tf.Tensor[];
@@ -105,7 +118,7 @@ class Timer {
     try {
       const t0 = timed ? this.now() : 0;
       outs = s.run();
-      await Promise.all(outs.map((t) => t.data()));
+      await outs.at(-1)?.data();
       if (timed) ms = this.now() - t0;
     } finally {
       tf.dispose(outs);
@@ -148,10 +161,13 @@ function bodyShapes(space: SearchSpace, inputSize: number): BodyShape[] {
   });
 }
 
-/** Number of runs profileSpace makes (for progress bars): (candidates + 1) × (warmup + repeats). */
+/**
+ * Number of runs profileSpace makes (for progress bars): (candidates + searchable layers + 1) × (warmup +
+ * repeats): every candidate, one readback probe per searchable layer, the fixed part.
+ */
 export function profileRuns(space: SearchSpace, warmup: number, repeats: number): number {
-  const candidates = space.body.reduce((n, b) => n + (isSearchLayer(b) ? b.candidates.length : 0), 0);
-  return (candidates + 1) * (warmup + repeats);
+  const subjects = space.body.reduce((n, b) => n + (isSearchLayer(b) ? b.candidates.length + 1 : 0), 1);
+  return subjects * (warmup + repeats);
 }
 
 /**
@@ -175,7 +191,7 @@ export async function profileSpace(spaceIn: SearchSpace, options: ProfileOptions
     const layer = space.body[i];
     if (!isSearchLayer(layer)) continue;
     const blocks: Module[] = [];
-    let x: tf.Tensor4D | null = null;
+    const owned: tf.Tensor[] = [];
     try {
       for (const name of layer.candidates) {
         blocks.push(
@@ -183,21 +199,32 @@ export async function profileSpace(spaceIn: SearchSpace, options: ProfileOptions
         );
       }
       const input = randomInput(batch, shapes[i].in, rng);
-      x = input;
-      const stats = await timer.measure(
-        blocks.map((b, j) => ({
+      owned.push(input);
+      // readback probe: one cheap kernel writing a fresh tensor of the output shape (a clone would share
+      // the input's storage, which WebGL may already hold on the CPU after a first read)
+      const { h, w, c } = shapes[i].out;
+      const probeIn = tf.zeros([batch, h, w, c]);
+      const zero = tf.scalar(0);
+      owned.push(probeIn, zero);
+      const stats = await timer.measure([
+        ...blocks.map((b, j) => ({
           label: `layer ${i}: ${layer.candidates[j]}`,
           run: () => [b.apply(input, false)],
         })),
-      );
+        { label: `layer ${i}: readback probe`, run: () => [tf.add(probeIn, zero)] },
+      ]);
+      const overhead = stats[stats.length - 1].median;
+      const cands = stats.slice(0, -1);
       layers.push({
         layer: i,
         candidates: [...layer.candidates],
-        ms: stats.map((s) => s.median),
-        spread: stats.map((s) => s.p75 - s.p25),
+        ms: cands.map((s) => Math.max(0, s.median - overhead)),
+        spread: cands.map((s) => s.p75 - s.p25),
+        overheadMs: overhead,
+        rawMs: cands.map((s) => s.median),
       });
     } finally {
-      x?.dispose();
+      tf.dispose(owned);
       for (const b of blocks) disposeParams(b.params());
     }
   }
@@ -217,7 +244,10 @@ export async function profileSpace(spaceIn: SearchSpace, options: ProfileOptions
   };
 }
 
-/** Every fixed block on an input of its shape, plus the head, timed together as one forward. */
+/**
+ * Every fixed block on an input of its shape, plus the head, timed together as one forward; only the head's
+ * output is read back (it is dispatched last), so the number holds one readback, like the real network.
+ */
 async function measureFixed(
   space: SearchSpace,
   shapes: BodyShape[],

@@ -14,10 +14,21 @@ export interface LatencyLayer {
   /** Index of the searchable layer in the space's body. */
   layer: number;
   candidates: string[];
-  /** Median forward time of each candidate in milliseconds. */
+  /**
+   * Time each candidate adds to a network, ms. Measured tables: max(0, rawMs[j] − overheadMs), the block's
+   * median with one readback + dispatch taken out (the network pays those once, in fixedMs).
+   */
   ms: number[];
-  /** Interquartile range of each candidate's times in ms (0 when unknown, e.g. imported tables). */
+  /** Interquartile range of each candidate's raw times in ms (0 when unknown, e.g. imported tables). */
   spread: number[];
+  /**
+   * Median of the readback probe at this layer: one trivial op on a tensor of the layer's output shape, read
+   * back like the candidates. Absent in tables measured before the subtraction existed and in imported ones
+   * (their ms still include a readback each).
+   */
+  overheadMs?: number;
+  /** Median of each candidate's forward + readback before overheadMs was subtracted (absent as above). */
+  rawMs?: number[];
 }
 
 export interface LatencyTable {
@@ -33,7 +44,10 @@ export interface LatencyTable {
   /** ms since the epoch. */
   createdAt: number;
   layers: LatencyLayer[];
-  /** Stem, fixed blocks and head together, ms. */
+  /**
+   * Stem, fixed blocks and head dispatched together with only the head's output read back, ms: the one
+   * readback the end-to-end network does is here, once.
+   */
   fixedMs: number;
   source: LatencySource;
 }
@@ -115,12 +129,16 @@ function layerOf(v: unknown, i: number, previous: number): LatencyLayer {
     if (seen.has(c)) fail(`${f}.candidates[${j}]`, 'a name not listed before', c);
     seen.add(c);
   });
-  return {
+  const out: LatencyLayer = {
     layer,
     candidates: [...(candidates as string[])],
     ms: numbers(v.ms, `${f}.ms`, candidates.length),
     spread: numbers(v.spread, `${f}.spread`, candidates.length),
   };
+  // optional (older tables lack them): only present keys are copied, so round-trips stay exact
+  if (v.overheadMs !== undefined) out.overheadMs = nonNegNumber(v.overheadMs, `${f}.overheadMs`);
+  if (v.rawMs !== undefined) out.rawMs = numbers(v.rawMs, `${f}.rawMs`, candidates.length);
+  return out;
 }
 
 /** Checks every field of an untrusted value and returns a clean copy (unknown fields dropped). */
