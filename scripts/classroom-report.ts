@@ -2,6 +2,8 @@
  * Runs the default classroom search on SynthFace-106 in Node (tfjs cpu backend) and prints the validation
  * NME of the argmax architecture next to the mean-shape baseline. Usage:
  *   node --import tsx scripts/classroom-report.ts [epochs] [stepsPerEpoch] [inputSize] [lrWeights]
+ * REPORT_FINETUNE=N then finetunes the derived subnet N steps and evaluates it.
+ * Further settings as JSON merged into the experiment, e.g. REPORT_CONFIG='{"gumbel":{"hard":true}}'.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../src/nas/experiment.ts';
@@ -9,6 +11,7 @@ import { generateDataset } from '../src/nas/data/synthface.ts';
 import { LandmarkSource } from '../src/nas/data/landmark-source.ts';
 import { SearchTrainer } from '../src/nas/search/trainer.ts';
 import { meanShapeNme, validateArgmax } from '../src/worker/validation.ts';
+import { evaluateModel, Finetuner, inheritWeights, recalibrateBatchNorm } from '../src/nas/finetune/index.ts';
 
 const [epochs = 12, steps = 20, input = 64, lr = DEFAULT_EXPERIMENT.train.lrWeights] = process.argv
   .slice(2)
@@ -19,6 +22,9 @@ const config: ExperimentConfig = structuredClone(DEFAULT_EXPERIMENT);
 config.train.epochs = epochs;
 config.train.stepsPerEpoch = steps;
 config.train.lrWeights = lr;
+const extra = JSON.parse(process.env.REPORT_CONFIG ?? '{}') as Record<string, Record<string, unknown>>;
+for (const [k, v] of Object.entries(extra))
+  Object.assign((config as unknown as Record<string, object>)[k], v);
 config.inputSize = input;
 config.dataset = { ...config.dataset, kind: 'synthface', size: input } as ExperimentConfig['dataset'];
 const ds = config.dataset.kind === 'synthface' ? config.dataset : null;
@@ -54,3 +60,32 @@ while (!trainer.done) {
 }
 const final = await validateArgmax(trainer.supernet, source, config.train.batchSize);
 console.log(`final argmax-architecture NME: ${final.nme!.toFixed(2)} % vs mean shape ${base!.toFixed(2)} %`);
+
+// FBNet's flow after the search: derive the argmax subnet, inherit its supernet weights (BatchNorm
+// recalibrated), finetune it on the whole training set, evaluate on the same validation faces.
+const finetuneSteps = Number(process.env.REPORT_FINETUNE ?? 0);
+if (finetuneSteps > 0) {
+  const probs = await trainer.supernet.probs();
+  const choices = probs.map((p) => p.indexOf(Math.max(...p)));
+  const model = inheritWeights(trainer.supernet, choices, 'derived');
+  await recalibrateBatchNorm(model, source, { batchSize: config.train.batchSize });
+  const before = await evaluateModel(model, source);
+  const tuner = new Finetuner(model, source, {
+    steps: finetuneSteps,
+    lr,
+    batchSize: config.train.batchSize,
+    seed: config.seeds.data,
+  });
+  const t1 = performance.now();
+  await tuner.run((s) => {
+    if ((s.step + 1) % 100 === 0) console.log(`finetune step ${s.step + 1}: loss ${s.loss.toFixed(4)}`);
+  });
+  const after = await evaluateModel(model, source);
+  console.log(
+    `derived subnet ${model.arch.body.length} blocks, choices ${choices.join(',')}: NME ${(100 * before.nme).toFixed(2)} % ` +
+      `inherited -> ${(100 * after.nme).toFixed(2)} % after ${finetuneSteps} finetune steps ` +
+      `(${((performance.now() - t1) / 1000).toFixed(0)} s) vs mean shape ${base!.toFixed(2)} %`,
+  );
+  tuner.dispose();
+  model.dispose();
+}
