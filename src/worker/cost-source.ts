@@ -6,9 +6,7 @@ import type { ExperimentConfig } from '../nas/experiment.ts';
 import type { SearchOptions } from '../nas/search/trainer.ts';
 import { WorkerRequestError } from './protocol.ts';
 
-export async function resolveCost(
-  config: ExperimentConfig,
-): Promise<{ options: SearchOptions; label?: string }> {
+export async function resolveCost(config: ExperimentConfig): Promise<{ options: SearchOptions }> {
   if (config.loss.cost !== 'latency') return { options: {} };
   const key = config.loss.latencyTable;
   const { loadLatencyTable } = await import('./latency-lookup.ts');
@@ -21,5 +19,5 @@ export async function resolveCost(
       'no-latency-table',
     );
   }
-  return { options: { costTable: table.costTable, fixedCost: table.fixedMs, costUnit: 1 }, label: 'ms' };
+  return { options: { costTable: table.costTable, fixedCost: table.fixedMs, costUnit: 1 } };
 }

@@ -61,8 +61,6 @@ export interface SearchLayout {
   runId: string;
   /** One entry per searchable layer. */
   layers: { index: number; out: number; stride: number; candidates: string[] }[];
-  /** The whole plain body (fixed blocks and the current argmax choices), for the block diagram. */
-  costUnit: string;
   totalSteps: number;
   stepsPerEpoch: number;
   tauSchedule: number[]; // τ per epoch

@@ -3,7 +3,6 @@
  * (throttled), evaluates at epoch ends, and checkpoints to IndexedDB every N steps, at least every 30 s of
  * training, and at pause/stop. A NaN/Inf loss stops the run without checkpointing the bad step.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../nas/experiment.ts';
 import type { BatchSource } from '../nas/data/source.ts';
 import { SearchTrainer } from '../nas/search/trainer.ts';
@@ -43,7 +42,6 @@ export class SearchSession {
   private lastMetricsPost = 0;
   private lastCheckpointAt = 0;
   private lastCheckpointStep = 0;
-  private costUnitLabel = '';
   private checkpointEvery = CHECKPOINT_EVERY_STEPS;
   readonly store = new CheckpointStore<TrainerState, ExperimentConfig>(idbKV('nas-playground', 'runs'));
 
@@ -93,11 +91,9 @@ export class SearchSession {
       if (resumed) {
         this.trainer = await SearchTrainer.restore(resumed, source);
         this.runId = resumeRunId!;
-        this.costUnitLabel = resumed.options.costUnit ? unitLabel(config, resumed.options.costUnit) : '';
       } else {
         const cost = await resolveCost(config);
         this.trainer = new SearchTrainer(config, source, cost.options);
-        this.costUnitLabel = unitLabel(config, this.trainer.options.costUnit, cost.label);
         this.runId = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
         await this.store.createRun(this.runId, config.title, config);
         await this.checkpoint('auto');
@@ -123,7 +119,6 @@ export class SearchSession {
           candidates: [...m.candidates],
         };
       }),
-      costUnit: this.costUnitLabel,
       totalSteps: this.totalSteps(t.config),
       stepsPerEpoch: t.config.train.stepsPerEpoch,
       tauSchedule: Array.from({ length: t.config.train.epochs + 1 }, (_, e) =>
@@ -264,8 +259,7 @@ export class SearchSession {
     const m = phase === 'weights' ? await t.stepWeights() : await t.stepArch();
     this.pending.push(m);
     this.flushMetrics();
-    if (this.status !== 'paused') this.setStatus('paused');
-    else this.setStatus('paused');
+    this.setStatus('paused'); // also refreshes the UI's step counter after a manual step
     return m;
   }
 
@@ -310,14 +304,5 @@ export class SearchSession {
     this.trainer = null;
     this.source?.dispose();
     this.source = null;
-    if (tf.memory().numTensors < 0) throw new Error('unreachable');
   }
-}
-
-function unitLabel(config: ExperimentConfig, unit: number, explicit?: string): string {
-  if (explicit) return explicit;
-  if (config.loss.cost === 'latency') return unit === 1 ? 'ms' : `${unit} ms`;
-  const base = config.loss.cost === 'macs' ? 'MACs' : 'params';
-  const names: Record<number, string> = { 1e9: 'G', 1e6: 'M', 1e3: 'k', 1: '' };
-  return names[unit] !== undefined ? `${names[unit]}${base}` : `×${unit} ${base}`;
 }

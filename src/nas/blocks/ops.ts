@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Activation } from '../arch/spec.ts';
 import { samePad } from './shapes.ts';
 
-function padSpatial(x: tf.Tensor4D, p: number): tf.Tensor4D {
+/** Zero padding of p pixels on all four spatial sides (NHWC). */
+export function padSpatial(x: tf.Tensor4D, p: number): tf.Tensor4D {
   return p === 0
     ? x
     : tf.pad(x, [

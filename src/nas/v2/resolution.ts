@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { sumTensors } from '../tensor-sum.ts';
-import { dilateKernel } from '../blocks/ops.ts';
+import { dilateKernel, padSpatial } from '../blocks/ops.ts';
 import { samePad } from '../blocks/shapes.ts';
 import type { OptionDist } from './channel-mask.ts';
 
@@ -84,17 +84,6 @@ export function keptMask(size: number, f: number): tf.Tensor4D {
   return tf.tensor4d(data, [1, size, size, 1]);
 }
 
-function padBy(x: tf.Tensor4D, p: number): tf.Tensor4D {
-  return p === 0
-    ? x
-    : tf.pad(x, [
-        [0, 0],
-        [p, p],
-        [p, p],
-        [0, 0],
-      ]);
-}
-
 /**
  * The conv that, on a map interspersed at factor f, computes the small map's conv (kernel [k, k, in, out],
  * stride s, dilation d, padding samePad(k, d)) at the kept positions: dilation d·f, padding samePad(k, d)·f,
@@ -110,7 +99,7 @@ export function conv2dInterspersed(
   return tf.tidy(() => {
     const k = kernel.shape[0];
     const y = tf.conv2d(
-      padBy(x, samePad(k, dilation) * f),
+      padSpatial(x, samePad(k, dilation) * f),
       dilateKernel(kernel, dilation * f),
       stride,
       'valid',
@@ -129,7 +118,7 @@ export function depthwiseInterspersed(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const k = kernel.shape[0];
-    const xp = padBy(x, samePad(k, dilation) * f);
+    const xp = padSpatial(x, samePad(k, dilation) * f);
     const y = tf.depthwiseConv2d(xp, dilateKernel(kernel, dilation * f), stride, 'valid');
     return tf.mul(y, keptMask(y.shape[1], f));
   });
