@@ -30,7 +30,12 @@ export class BatchNorm {
     if (!training)
       return tf.batchNorm(x, this.mean as tf.Tensor1D, this.variance as tf.Tensor1D, b, g, BN_EPSILON);
     return tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      // Statistics stay rank 1 ([C]) throughout: tfjs's cpu kernels broadcast [C] onto NHWC on a fast path
+      // but walk every element through index arithmetic for [1, 1, 1, C], which tf.moments (keepDims) and
+      // tf.batchNorm's gradient use; that was a fifth of a classroom training step.
+      const mean = tf.mean(x, [0, 1, 2]);
+      const centered = tf.sub(x, mean);
+      const variance = tf.mean(tf.square(centered), [0, 1, 2]);
       const n = x.size / this.channels;
       const unbiased = n > 1 ? n / (n - 1) : 1;
       const m = BN_MOMENTUM;
@@ -40,7 +45,7 @@ export class BatchNorm {
       this.variance.assign(newVar);
       newMean.dispose();
       newVar.dispose();
-      return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, b, g, BN_EPSILON);
+      return tf.add(tf.mul(centered, tf.mul(g, tf.rsqrt(tf.add(variance, BN_EPSILON)))), b);
     });
   }
 

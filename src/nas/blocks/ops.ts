@@ -59,6 +59,21 @@ export function dilateKernel(w: tf.Tensor4D, d: number): tf.Tensor4D {
  * kernel: [k, k, in / groups, out]. Groups are computed by splitting input channels and output filters
  * into `groups` consecutive slices, one conv per slice, outputs concatenated (= PyTorch/ONNX `group`).
  */
+/**
+ * A 1×1 stride-1 conv as one MatMul over the pixels: the same sums, but its gradients are MatMuls too,
+ * where tfjs's cpu Conv2DBackpropFilter walks every element through TensorBuffer.get and took over half
+ * of a training step (node --cpu-prof on the classroom net).
+ */
+function pointwise(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const out = kernel.shape[3];
+  const y = tf.matMul(
+    tf.reshape(x, [n * h * w, c]) as tf.Tensor2D,
+    tf.reshape(kernel, [c, out]) as tf.Tensor2D,
+  );
+  return tf.reshape(y, [n, h, w, out]);
+}
+
 export function conv2d(
   x: tf.Tensor4D,
   kernel: tf.Tensor4D,
@@ -70,11 +85,15 @@ export function conv2d(
     const k = kernel.shape[0];
     const xp = padSpatial(x, samePad(k, dilation));
     const w = dilateKernel(kernel, dilation);
-    if (groups === 1) return tf.conv2d(xp, w, stride, 'valid');
+    const one = (xi: tf.Tensor4D, wi: tf.Tensor4D) =>
+      k === 1 && kernel.shape[1] === 1 && stride === 1
+        ? pointwise(xi, wi)
+        : tf.conv2d(xi, wi, stride, 'valid');
+    if (groups === 1) return one(xp, w);
     const xs = tf.split(xp, groups, 3) as tf.Tensor4D[];
     const ws = tf.split(w, groups, 3) as tf.Tensor4D[];
     return tf.concat(
-      xs.map((xi, i) => tf.conv2d(xi, ws[i], stride, 'valid')),
+      xs.map((xi, i) => one(xi, ws[i])),
       3,
     );
   }) as tf.Tensor4D;
