@@ -115,6 +115,8 @@ const HEADS: Record<HeadSpec['kind'], { code: string; fields: FieldList }> = {
       ['features', int(1, 8192), true],
       ['act', ACT, true],
       ['taps', (v) => Array.isArray(v) && v.length <= 64 && v.every(int(0, MAX_BLOCKS - 1)), true],
+      // appended last: links made before the grid existed decode unchanged
+      ['grid', int(1, 16), true],
     ],
   },
 };

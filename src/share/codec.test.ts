@@ -140,6 +140,7 @@ const archArb: fc.Arbitrary<Arch> = fc
           points: fc.integer({ min: 1, max: 106 }),
           features: fc.integer({ min: 1, max: 128 }),
           act,
+          grid: fc.integer({ min: 1, max: 16 }),
         },
         { requiredKeys: ['kind', 'points'] },
       ),

@@ -117,6 +117,11 @@ export type HeadSpec =
       features?: number;
       act?: Activation;
       /**
+       * Pool the final features over a grid×grid grid of cells instead of globally (model/grid-pool.ts),
+       * so the FC sees where features are; 1 (the default) is global average pooling.
+       */
+      grid?: number;
+      /**
        * PFLD's multi-scale fusion: indices into `body` whose outputs are globally average-pooled and
        * concatenated with the final pooled features before the fully-connected layer. Omit for none.
        */
@@ -127,6 +132,15 @@ export type Task = 'classification' | 'landmarks';
 
 export function taskOf(head: HeadSpec): Task {
   return head.kind === 'classifier' ? 'classification' : 'landmarks';
+}
+
+/** Cells a head pools its final features into (1: global pooling); a landmark head's grid². */
+export function headCells(head: HeadSpec): number {
+  const g = head.kind === 'landmarks' ? (head.grid ?? 1) : 1;
+  if (!Number.isInteger(g) || g < 1 || g > 16) {
+    throw new Error(`landmark head grid ${g} is not an integer in 1..16`);
+  }
+  return g * g;
 }
 
 export interface InputSpec {

@@ -170,6 +170,19 @@ describe('countCost with heads', () => {
     expect(() => countCost({ ...arch, head: { kind: 'landmarks', points: 2, taps: [5] } })).toThrow(/taps/);
   });
 
+  it('landmarks with a grid: the FC sees channels × cells, pooling adds no MACs', () => {
+    const arch: Arch = {
+      name: 't',
+      input: { size: 4, channels: 1 },
+      body: [{ kind: 'conv', k: 3, out: 2, stride: 1, act: 'relu' }],
+      head: { kind: 'landmarks', points: 1, grid: 2 },
+    };
+    // conv 4*4*9*2 = 288 (18+4) ; FC (2 channels * 4 cells) * 2 = 16 (16+2)
+    expect(countCost(arch)).toEqual({ macs: 304, params: 40 });
+    expect(countCost(arch, arch.input, 'weights')).toEqual({ macs: 304, params: 34 });
+    expect(() => countCost({ ...arch, head: { kind: 'landmarks', points: 1, grid: 0 } })).toThrow(/grid/);
+  });
+
   it("'weights' convention: conv/FC weights only, no biases, no BatchNorm", () => {
     const conv: BlockSpec = { kind: 'conv', k: 3, out: 4, stride: 2, act: 'relu' };
     expect(blockCost(conv, shape(8, 3), 'weights')).toEqual({ macs: 1728, params: 108, out: shape(4, 4) });

@@ -21,7 +21,14 @@
  *   (tensorflow/models research/slim/nets/mobilenet/README.md): the BatchNorm-free count, 3,469,760 here,
  *   whereas with gamma/beta it is torchvision's 3,504,872.
  */
-import type { Arch, BlockSpec, HeadSpec, InputSpec, Attention } from '../arch/spec.ts';
+import {
+  headCells,
+  type Arch,
+  type BlockSpec,
+  type HeadSpec,
+  type InputSpec,
+  type Attention,
+} from '../arch/spec.ts';
 import {
   convOutSize,
   GHOST_CHEAP_KERNEL,
@@ -203,8 +210,9 @@ export function layerShapes(arch: Arch, input: InputSpec = arch.input): { in: Sh
 
 /**
  * Head cost given the body's final shape and the output shapes of every body block (for `taps`).
- * classifier: [1x1 conv-bn-act] -> global pool -> FC+bias; landmarks: the same, with the pooled tapped
- * features concatenated before the FC to 2 * points.
+ * classifier: [1x1 conv-bn-act] -> global pool -> FC+bias; landmarks: the same, the final features pooled
+ * into grid² cells (pooling counts no MACs, like global pooling), the pooled tapped features concatenated
+ * before the FC to 2 * points.
  */
 export function headCost(
   head: HeadSpec,
@@ -215,6 +223,7 @@ export function headCost(
   const t = new Tally();
   let c = last.c;
   if (head.features !== undefined) c = t.then(conv(last, head.features, 1, 1)).c;
+  c *= headCells(head);
   let outputs: number;
   if (head.kind === 'classifier') {
     outputs = head.classes;

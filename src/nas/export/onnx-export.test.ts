@@ -30,13 +30,20 @@ function checkGraph(m: DecodedModel, model: NasModel): void {
   const kernels = size(/\/(kernel|depthwise_kernel)$/);
   const gammas = size(/\/bn\/gamma$/);
   const biases = size(/\/bias$/); // noBn convs, SE convs, dwpool, FC
-  const weightInits = g.initializers.filter((t) => t.dataType === 1 && t.dims.length > 0);
+  // the grid pooling matrix is a constant, not a parameter
+  const weightInits = g.initializers.filter(
+    (t) => t.dataType === 1 && t.dims.length > 0 && !t.name.endsWith('/grid_pool'),
+  );
   const initSum = weightInits.reduce((s, t) => s + t.values.length, 0);
   expect(initSum).toBe(kernels + biases + gammas);
   expect(initSum).toBe(model.paramCount() - gammas);
-  // the rest are constants: rank-0 Clip bounds and int64 shape / slice vectors
-  for (const t of g.initializers.filter((t) => !weightInits.includes(t)))
-    expect(t.dataType === 7 || t.dims.length === 0).toBe(true);
+  // the rest are constants: rank-0 Clip bounds, int64 shape / slice vectors, the grid pooling matrix
+  const cells = model.arch.head.kind === 'landmarks' ? (model.arch.head.grid ?? 1) ** 2 : 1;
+  for (const t of g.initializers.filter((t) => !weightInits.includes(t))) {
+    if (t.name.endsWith('/grid_pool')) expect(t.dims[1]).toBe(cells);
+    else expect(t.dataType === 7 || t.dims.length === 0).toBe(true);
+  }
+  expect(g.nodes.filter((n) => n.opType === 'MatMul').length).toBe(cells > 1 ? 1 : 0);
   // one Conv per conv / depthwise kernel, one Gemm for the FC
   const convKernels = params.filter(
     (p) => /\/(kernel|depthwise_kernel)$/.test(p.name) && !p.name.startsWith('head/fc/'),

@@ -9,7 +9,7 @@
  * IR 8 that runtimes and converters commonly accept (onnxruntime >= 1.12, PyTorch's default export
  * opset). Opsets 13..17 are accepted; below 14 hswish is written as x · HardSigmoid(x).
  */
-import type { Activation, Attention, BlockSpec, HeadSpec } from '../arch/spec.ts';
+import { headCells, type Activation, type Attention, type BlockSpec, type HeadSpec } from '../arch/spec.ts';
 import { BN_EPSILON } from '../blocks/module.ts';
 import {
   GHOST_CHEAP_KERNEL,
@@ -22,6 +22,7 @@ import {
 } from '../blocks/shapes.ts';
 import type { NasModel } from '../model/model.ts';
 import { headOutputs } from '../model/head.ts';
+import { gridPoolMatrix } from '../model/grid-pool.ts';
 import { getWeights, type WeightEntry, type WeightMap } from '../model/weights.ts';
 import { OnnxGraphBuilder } from './onnx-graph.ts';
 import { DataType, encodeModel } from './onnx-proto.ts';
@@ -359,15 +360,28 @@ class Emitter {
     }
   }
 
-  /** [conv 1x1-bn-act] -> GAP -> Flatten, taps GAP-ed the same way first -> Concat -> Gemm (transB). */
+  /**
+   * [conv 1x1-bn-act] -> GAP -> Flatten (grid pooling: Reshape [N, C, H·W] -> MatMul with the pooling
+   * matrix -> Flatten, channel-major like the builder), taps GAP-ed first -> Concat -> Gemm (transB).
+   */
   head(spec: HeadSpec, name: string, x: Value, taps: Value[], outName: string): void {
     const f =
       spec.features !== undefined ? this.conv(`${name}/conv`, x, { k: 1, act: spec.act ?? 'relu' }) : x;
-    const pooled = [...taps, f].map((t) => this.g.flatten(this.g.globalAveragePool(t.name)));
+    const cells = headCells(spec);
+    const gap = (t: Value) => this.g.flatten(this.g.globalAveragePool(t.name));
+    const grid = (t: Value) => {
+      const p = this.g.weight(
+        `${name}/grid_pool`,
+        [t.h * t.w, cells],
+        gridPoolMatrix(t.h, t.w, Math.sqrt(cells)),
+      );
+      return this.g.flatten(this.g.matMul(this.g.reshape(t.name, [-1, t.c, t.h * t.w]), p));
+    };
+    const pooled = [...taps.map(gap), cells === 1 ? gap(f) : grid(f)];
     const features = pooled.length === 1 ? pooled[0] : this.g.concat(pooled, 1);
     const kernel = this.take(`${name}/fc/kernel`);
     const [inF, outF] = kernel.shape;
-    const fcIn = [...taps, f].reduce((s, t) => s + t.c, 0);
+    const fcIn = taps.reduce((s, t) => s + t.c, 0) + f.c * cells;
     if (inF !== fcIn)
       throw new Error(`ONNX export: ${name}/fc/kernel has ${inF} inputs, features give ${fcIn}`);
     // [in, out] -> [out, in] (Linear layout), used with transB = 1

@@ -143,6 +143,10 @@ export class OnnxGraphBuilder {
     return this.node('Flatten', [x], [attr.int('axis', 1)]);
   }
 
+  matMul(a: string, b: string): string {
+    return this.node('MatMul', [a, b]);
+  }
+
   concat(xs: string[], axis: number): string {
     return this.node('Concat', xs, [attr.int('axis', axis)]);
   }

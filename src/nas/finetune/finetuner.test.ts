@@ -24,7 +24,7 @@ async function train(
   const model = createModel(arch(), { seed: 1 });
   const ft = new Finetuner(model, faces, {
     steps,
-    lr: 0.002,
+    lr: 0.001,
     batchSize: 7,
     seed,
     augment: false,
@@ -66,7 +66,7 @@ describe('Finetuner', () => {
     expect(a.seen.map((s) => s.loss)).toEqual(b.seen.map((s) => s.loss));
     expect(a.seen.map((s) => s.loss)).not.toEqual(c.seen.map((s) => s.loss));
     // lr_t = 0.5 · lr · (1 + cos(π t / T))
-    a.seen.forEach((s, t) => expect(s.lr).toBeCloseTo(0.5 * 0.002 * (1 + Math.cos((Math.PI * t) / 4)), 12));
+    a.seen.forEach((s, t) => expect(s.lr).toBeCloseTo(0.5 * 0.001 * (1 + Math.cos((Math.PI * t) / 4)), 12));
   });
 
   it('stops when cancelled and refuses mismatched data', async () => {

@@ -22,7 +22,7 @@
  * out. Channel shuffles, concatenations and slices have no table entries and count as free.
  */
 import { candidateSpec } from '../arch/candidates.ts';
-import { isSearchLayer } from '../arch/spec.ts';
+import { headCells, isSearchLayer } from '../arch/spec.ts';
 import type { Activation, Attention, BlockSpec, HeadSpec, SearchSpace } from '../arch/spec.ts';
 import {
   convOutSize,
@@ -316,7 +316,7 @@ class OpList {
     for (const t of taps) this.ops.push({ t: 'gap', x: t });
     this.ops.push({ t: 'gap', x: f });
     const outputs = head.kind === 'classifier' ? head.classes : 2 * head.points;
-    this.ops.push({ t: 'fc', in: taps.reduce((s, t) => s + t.c, f.c), out: outputs });
+    this.ops.push({ t: 'fc', in: taps.reduce((s, t) => s + t.c, f.c * headCells(head)), out: outputs });
   }
 }
 

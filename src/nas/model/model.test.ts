@@ -86,6 +86,38 @@ describe('createModel', () => {
     m.dispose();
   });
 
+  it('landmarks head with a grid: the FC reads channel-major cells of the final map', () => {
+    const arch: Arch = {
+      ...landmarkArch,
+      body: landmarkArch.body.slice(0, 2),
+      head: { kind: 'landmarks', points: 3, features: 4, grid: 2 },
+    };
+    const m = createModel(arch, { seed: 3 });
+    expect(m.head.fcInFeatures).toBe(4 * 4);
+    const x = images(arch);
+    let h = x;
+    for (const b of m.blocks) h = b.apply(h, false); // 4x4x8
+    const byName = (n: string) => m.params().find((p) => p.name === n)!.variable;
+    const f = tf.relu(
+      tf.batchNorm(
+        tf.conv2d(h, byName('head/conv/kernel') as tf.Tensor4D, 1, 'valid'),
+        byName('head/conv/bn/mean') as tf.Tensor1D,
+        byName('head/conv/bn/variance') as tf.Tensor1D,
+        byName('head/conv/bn/beta') as tf.Tensor1D,
+        byName('head/conv/bn/gamma') as tf.Tensor1D,
+        1e-5,
+      ),
+    ) as tf.Tensor4D;
+    // 2x2 average pool of the 4x4 map -> [N, 2, 2, C] -> NCHW order -> flatten, / grid
+    const cells = tf.div(tf.reshape(tf.transpose(tf.avgPool(f, 2, 2, 'valid'), [0, 3, 1, 2]), [2, 16]), 2);
+    const ref = tf.add(tf.matMul(cells, byName('head/fc/kernel') as tf.Tensor2D), byName('head/fc/bias'));
+    expect(tf.max(tf.abs(tf.sub(m.predict(x), ref))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(m.paramCount()).toBe(
+      m.blocks.reduce((s, b) => s + countParams(b.params()), 0) + 8 * 4 + 8 + 16 * 6 + 6,
+    );
+    m.dispose();
+  });
+
   it('classifier model without features: logits shape and param count', () => {
     const m = createModel(classifierArch, { seed: 1 });
     expect(m.apply(images(classifierArch), true).shape).toEqual([2, 4]);

@@ -17,8 +17,8 @@ export const CLASSROOM: SearchSpace = {
     'A pocket-sized space for learning how a differentiable search behaves: a 64×64 image goes through an ' +
     'eight-channel stride-2 stem and five searchable layers that widen from 8 to 32 channels and halve ' +
     'the resolution twice. Each layer picks among six FBNet blocks, from a cheap 3×3 block without ' +
-    'expansion to a 5×5 block with expansion 6, or skips itself. A small 1×1 feature convolution and a ' +
-    'fully-connected layer predict 106 landmark points. Even the largest choice costs only a few million ' +
+    'expansion to a 5×5 block with expansion 6, or skips itself. A small 1×1 feature convolution is pooled over a 4×4 grid, so the ' +
+    'fully-connected layer that predicts the 106 landmark points still knows where each feature was. Even the largest choice costs only a few million ' +
     'multiply-adds, so a search finishes in minutes in a browser tab; input sizes from 32 to 128 work.',
   input: { size: 64, channels: 3 },
   body: [
@@ -29,5 +29,7 @@ export const CLASSROOM: SearchSpace = {
     layer(32, 2),
     layer(32, 1),
   ],
-  head: { kind: 'landmarks', points: 106, features: 64, act: 'relu' },
+  // grid 4: with global pooling the classroom nets learned little beyond the mean shape (18.3 % vs 18.5 %
+  // NME after 300 steps at 32 px); pooled over 4×4 cells the same net reached 11.3 % by step 100
+  head: { kind: 'landmarks', points: 106, features: 64, act: 'relu', grid: 4 },
 };

@@ -9,7 +9,7 @@
  * it takes the input subsampled by the chosen factor (resolution.ts subsample).
  */
 import { candidateSpec } from '../arch/candidates.ts';
-import type { Arch, BlockSpec } from '../arch/spec.ts';
+import { headCells, type Arch, type BlockSpec } from '../arch/spec.ts';
 import type { ParamInfo } from '../blocks/module.ts';
 import { createModel, type NasModel } from '../model/model.ts';
 import { getWeights, setWeights, type WeightEntry, type WeightMap } from '../model/weights.ts';
@@ -167,7 +167,9 @@ export function sliceWeights(
     const shape = [...p.variable.shape];
     if (p.name === 'head/fc/kernel') {
       const taps = head.kind === 'landmarks' ? (head.taps ?? []) : [];
-      const last = (o: number[]) => head.features ?? (o.length ? o[o.length - 1] : plan.space.input.channels);
+      // grid-pooled features are channel-major (c, cell): the first c channels are the first c · cells rows
+      const last = (o: number[]) =>
+        (head.features ?? (o.length ? o[o.length - 1] : plan.space.input.channels)) * headCells(head);
       const from = [...taps.map((t) => superOuts[t]), last(superOuts)];
       const to = [...taps.map((t) => derivedOuts[t]), last(derivedOuts)];
       out[p.name] = sliceSegments(w, from, to, shape[1]);

@@ -21,7 +21,7 @@
  * derived architecture (exactly, up to float32 rounding of values above 2^24).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Attention, BlockSpec, HeadSpec } from '../arch/spec.ts';
+import { headCells, type Attention, type BlockSpec, type HeadSpec } from '../arch/spec.ts';
 import { blockCost } from '../cost/count.ts';
 import { convOutSize, convPad, irHidden, seReduce } from '../cost/rules.ts';
 import { headOutputs } from '../model/head.ts';
@@ -192,6 +192,7 @@ function headEffCost(head: HeadSpec, last: OptionDist, taps: OptionDist[], sides
     cost = conv(area(sides), c, head.features, 1);
     c = head.features;
   }
+  c = mul(c, headCells(head));
   if (head.kind === 'landmarks') for (const t of taps) c = add(c, expectedValue(t));
   const outputs = headOutputs(head);
   return plus(cost, { macs: mul(c, outputs), params: add(mul(c, outputs), outputs) });

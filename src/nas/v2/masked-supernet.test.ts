@@ -16,7 +16,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Widths, expansions, a fixed IR and a dwpool after masked layers, taps, SE/eSE candidates, a stem. */
+/** Widths, expansions, a fixed IR and a dwpool after masked layers, taps, a grid head, SE/eSE, a stem. */
 const SPACE: SearchSpace = {
   id: 'v2-test',
   title: 'v2 test',
@@ -37,7 +37,8 @@ const SPACE: SearchSpace = {
     { kind: 'search', out: 8, stride: 1, candidates: ['k5_e3', 'k3_e1'], widths: [4, 8] },
     { kind: 'dwpool', k: 3, stride: 1 },
   ],
-  head: { kind: 'landmarks', points: 3, features: 16, taps: [2, 5] },
+  // no feature conv, so the grid-pooled FC input varies with the last layer's width (sliced on derive)
+  head: { kind: 'landmarks', points: 3, taps: [2, 5], grid: 2 },
 };
 
 function randomize(params: ParamInfo[], seed: number): void {

@@ -1,7 +1,8 @@
 /**
  * Test-only: small architectures that together use every BlockSpec kind and option the exporter maps
  * (grouped 1x1 + shuffle, dilation, SE / eSE, identity and projection skips, ghost with odd widths,
- * even-kernel dwpool, the PeleeNet stem at an odd size, a landmarks head with taps, all FBNet V1 candidates).
+ * even-kernel dwpool, the PeleeNet stem at an odd size, a landmarks head with taps, a grid-pooled landmarks
+ * head whose grid does not divide the map, all FBNet V1 candidates).
  */
 import type { Arch, BlockSpec } from '../../arch/spec.ts';
 import { FBNET_V1_CANDIDATES, candidateSpec } from '../../arch/candidates.ts';
@@ -88,6 +89,15 @@ export const TEST_ARCHS: Arch[] = [
       { kind: 'conv', k: 3, out: 32, stride: 1, act: 'hswish' },
     ],
     head: { kind: 'landmarks', points: 106, features: 48, act: 'relu', taps: [1, 3] },
+  },
+  {
+    name: 'grid-landmarks',
+    input: { size: 20, channels: 3 },
+    body: [
+      { kind: 'conv', k: 3, out: 8, stride: 2, act: 'relu' }, // 10x10
+      { kind: 'ir', k: 3, e: 3, out: 12, stride: 2 }, // 5x5, pooled into 3x3 overlapping cells
+    ],
+    head: { kind: 'landmarks', points: 5, grid: 3, taps: [0] },
   },
   classifier('fbnet-v1-candidates', 16, [
     { kind: 'conv', k: 3, out: 16, stride: 2, act: 'relu' },
