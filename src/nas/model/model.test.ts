@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Arch } from '../arch/spec.ts';
 import { Rng } from '../rng.ts';
 import { countParams } from '../blocks/module.ts';
-import { createModel } from './model.ts';
+import { createModel, type NasModel } from './model.ts';
 import { buildHead } from './head.ts';
 
 beforeAll(async () => {
@@ -44,6 +44,21 @@ const images = (arch: Arch, n = 2, seed = 1) =>
     seed,
   ) as tf.Tensor4D;
 
+/** Reference for the head's 1x1 conv -> BN (inference) -> ReLU, from the model's own parameters. */
+function headFeatures(m: NasModel, h: tf.Tensor4D): tf.Tensor4D {
+  const byName = (n: string) => m.params().find((p) => p.name === n)!.variable;
+  return tf.relu(
+    tf.batchNorm(
+      tf.conv2d(h, byName('head/conv/kernel') as tf.Tensor4D, 1, 'valid'),
+      byName('head/conv/bn/mean') as tf.Tensor1D,
+      byName('head/conv/bn/variance') as tf.Tensor1D,
+      byName('head/conv/bn/beta') as tf.Tensor1D,
+      byName('head/conv/bn/gamma') as tf.Tensor1D,
+      1e-5,
+    ),
+  );
+}
+
 describe('createModel', () => {
   it('landmarks model with taps: output shape, param count, names', () => {
     const m = createModel(landmarkArch, { seed: 1 });
@@ -67,16 +82,7 @@ describe('createModel', () => {
     let h = x;
     for (const b of m.blocks) outs.push((h = b.apply(h, false)));
     const byName = (n: string) => m.params().find((p) => p.name === n)!.variable;
-    const final = tf.relu(
-      tf.batchNorm(
-        tf.conv2d(h, byName('head/conv/kernel') as tf.Tensor4D, 1, 'valid'),
-        byName('head/conv/bn/mean') as tf.Tensor1D,
-        byName('head/conv/bn/variance') as tf.Tensor1D,
-        byName('head/conv/bn/beta') as tf.Tensor1D,
-        byName('head/conv/bn/gamma') as tf.Tensor1D,
-        1e-5,
-      ),
-    );
+    const final = headFeatures(m, h);
     const feats = tf.concat([tf.mean(outs[2], [1, 2]), tf.mean(outs[1], [1, 2]), tf.mean(final, [1, 2])], 1);
     const ref = tf.add(tf.matMul(feats, byName('head/fc/kernel') as tf.Tensor2D), byName('head/fc/bias'));
     const y = m.predict(x);
@@ -98,16 +104,7 @@ describe('createModel', () => {
     let h = x;
     for (const b of m.blocks) h = b.apply(h, false); // 4x4x8
     const byName = (n: string) => m.params().find((p) => p.name === n)!.variable;
-    const f = tf.relu(
-      tf.batchNorm(
-        tf.conv2d(h, byName('head/conv/kernel') as tf.Tensor4D, 1, 'valid'),
-        byName('head/conv/bn/mean') as tf.Tensor1D,
-        byName('head/conv/bn/variance') as tf.Tensor1D,
-        byName('head/conv/bn/beta') as tf.Tensor1D,
-        byName('head/conv/bn/gamma') as tf.Tensor1D,
-        1e-5,
-      ),
-    ) as tf.Tensor4D;
+    const f = headFeatures(m, h);
     // 2x2 average pool of the 4x4 map -> [N, 2, 2, C] -> NCHW order -> flatten, / grid
     const cells = tf.div(tf.reshape(tf.transpose(tf.avgPool(f, 2, 2, 'valid'), [0, 3, 1, 2]), [2, 16]), 2);
     const ref = tf.add(tf.matMul(cells, byName('head/fc/kernel') as tf.Tensor2D), byName('head/fc/bias'));
