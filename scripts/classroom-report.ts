@@ -10,6 +10,7 @@ import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../src/nas/experiment
 import { generateDataset } from '../src/nas/data/synthface.ts';
 import { LandmarkSource } from '../src/nas/data/landmark-source.ts';
 import { SearchTrainer } from '../src/nas/search/trainer.ts';
+import { argmax } from '../src/nas/search/gumbel.ts';
 import { meanShapeNme, validateArgmax } from '../src/worker/validation.ts';
 import { evaluateModel, Finetuner, inheritWeights, recalibrateBatchNorm } from '../src/nas/finetune/index.ts';
 
@@ -66,7 +67,7 @@ console.log(`final argmax-architecture NME: ${final.nme!.toFixed(2)} % vs mean s
 const finetuneSteps = Number(process.env.REPORT_FINETUNE ?? 0);
 if (finetuneSteps > 0) {
   const probs = await trainer.supernet.probs();
-  const choices = probs.map((p) => p.indexOf(Math.max(...p)));
+  const choices = probs.map(argmax);
   const model = inheritWeights(trainer.supernet, choices, 'derived');
   await recalibrateBatchNorm(model, source, { batchSize: config.train.batchSize });
   const before = await evaluateModel(model, source);

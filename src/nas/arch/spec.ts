@@ -134,13 +134,18 @@ export function taskOf(head: HeadSpec): Task {
   return head.kind === 'classifier' ? 'classification' : 'landmarks';
 }
 
-/** Cells a head pools its final features into (1: global pooling); a landmark head's grid². */
-export function headCells(head: HeadSpec): number {
+/** Side of the grid a head pools its final features over (1: global pooling); checked. */
+export function headGrid(head: HeadSpec): number {
   const g = head.kind === 'landmarks' ? (head.grid ?? 1) : 1;
   if (!Number.isInteger(g) || g < 1 || g > 16) {
     throw new Error(`landmark head grid ${g} is not an integer in 1..16`);
   }
-  return g * g;
+  return g;
+}
+
+/** Cells a head pools its final features into: headGrid². */
+export function headCells(head: HeadSpec): number {
+  return headGrid(head) ** 2;
 }
 
 export interface InputSpec {

@@ -55,11 +55,6 @@ export function dilateKernel(w: tf.Tensor4D, d: number): tf.Tensor4D {
 }
 
 /**
- * Convolution with PyTorch semantics: padding samePad(k, d) on all four sides, stride, dilation, groups.
- * kernel: [k, k, in / groups, out]. Groups are computed by splitting input channels and output filters
- * into `groups` consecutive slices, one conv per slice, outputs concatenated (= PyTorch/ONNX `group`).
- */
-/**
  * A 1×1 stride-1 conv as one MatMul over the pixels: the same sums, but its gradients are MatMuls too,
  * where tfjs's cpu Conv2DBackpropFilter walks every element through TensorBuffer.get and took over half
  * of a training step (node --cpu-prof on the classroom net).
@@ -74,6 +69,11 @@ function pointwise(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(y, [n, h, w, out]);
 }
 
+/**
+ * Convolution with PyTorch semantics: padding samePad(k, d) on all four sides, stride, dilation, groups.
+ * kernel: [k, k, in / groups, out]. Groups are computed by splitting input channels and output filters
+ * into `groups` consecutive slices, one conv per slice, outputs concatenated (= PyTorch/ONNX `group`).
+ */
 export function conv2d(
   x: tf.Tensor4D,
   kernel: tf.Tensor4D,

@@ -9,7 +9,7 @@
  * IR 8 that runtimes and converters commonly accept (onnxruntime >= 1.12, PyTorch's default export
  * opset). Opsets 13..17 are accepted; below 14 hswish is written as x · HardSigmoid(x).
  */
-import { headCells, type Activation, type Attention, type BlockSpec, type HeadSpec } from '../arch/spec.ts';
+import { headGrid, type Activation, type Attention, type BlockSpec, type HeadSpec } from '../arch/spec.ts';
 import { BN_EPSILON } from '../blocks/module.ts';
 import {
   GHOST_CHEAP_KERNEL,
@@ -367,17 +367,14 @@ class Emitter {
   head(spec: HeadSpec, name: string, x: Value, taps: Value[], outName: string): void {
     const f =
       spec.features !== undefined ? this.conv(`${name}/conv`, x, { k: 1, act: spec.act ?? 'relu' }) : x;
-    const cells = headCells(spec);
+    const grid = headGrid(spec);
+    const cells = grid * grid;
     const gap = (t: Value) => this.g.flatten(this.g.globalAveragePool(t.name));
-    const grid = (t: Value) => {
-      const p = this.g.weight(
-        `${name}/grid_pool`,
-        [t.h * t.w, cells],
-        gridPoolMatrix(t.h, t.w, Math.sqrt(cells)),
-      );
+    const gridPooled = (t: Value) => {
+      const p = this.g.weight(`${name}/grid_pool`, [t.h * t.w, cells], gridPoolMatrix(t.h, t.w, grid));
       return this.g.flatten(this.g.matMul(this.g.reshape(t.name, [-1, t.c, t.h * t.w]), p));
     };
-    const pooled = [...taps.map(gap), cells === 1 ? gap(f) : grid(f)];
+    const pooled = [...taps.map(gap), cells === 1 ? gap(f) : gridPooled(f)];
     const features = pooled.length === 1 ? pooled[0] : this.g.concat(pooled, 1);
     const kernel = this.take(`${name}/fc/kernel`);
     const [inF, outF] = kernel.shape;

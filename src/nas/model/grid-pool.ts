@@ -35,12 +35,18 @@ export function gridPoolMatrix(h: number, w: number, g: number): Float32Array {
   return p;
 }
 
+/** gridPoolMatrix per (H, W, g), so a training step does not rebuild it (few sizes occur per run). */
+const matrices = new Map<string, Float32Array>();
+
 /** [N, H, W, C] -> [N, C · g²], channel-major. */
 export function gridPool(x: tf.Tensor4D, g: number): tf.Tensor2D {
   const [n, h, w, c] = x.shape;
   if (g === 1) return tf.mean(x, [1, 2]);
+  const key = `${h}x${w}/${g}`;
+  let matrix = matrices.get(key);
+  if (!matrix) matrices.set(key, (matrix = gridPoolMatrix(h, w, g)));
   return tf.tidy(() => {
-    const p = tf.tensor2d(gridPoolMatrix(h, w, g), [h * w, g * g]);
+    const p = tf.tensor2d(matrix, [h * w, g * g]);
     const pixelsLast = tf.transpose(tf.reshape(x, [n, h * w, c]), [0, 2, 1]);
     const pooled = tf.matMul(tf.reshape(pixelsLast, [n * c, h * w]) as tf.Tensor2D, p);
     return tf.reshape(pooled, [n, c * g * g]);

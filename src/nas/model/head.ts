@@ -11,7 +11,7 @@
  * `${name}/fc/bias`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { headCells, type HeadSpec } from '../arch/spec.ts';
+import { headGrid, type HeadSpec } from '../arch/spec.ts';
 import { Rng } from '../rng.ts';
 import type { ParamInfo } from '../blocks/module.ts';
 import { ConvUnit, Dense } from '../blocks/layers.ts';
@@ -56,7 +56,7 @@ export function buildHead(
     head.features !== undefined
       ? new ConvUnit(`${name}/conv`, finalChannels, head.features, { k: 1, act: head.act ?? 'relu' }, r)
       : null;
-  const grid = Math.sqrt(headCells(head));
+  const grid = headGrid(head);
   const fcIn = tapChannels.reduce((a, b) => a + b, 0) + (head.features ?? finalChannels) * grid * grid;
   const outputs = headOutputs(head);
   const fc = new Dense(`${name}/fc`, fcIn, outputs, r, {

@@ -17,9 +17,10 @@ export const CLASSROOM: SearchSpace = {
     'A pocket-sized space for learning how a differentiable search behaves: a 64×64 image goes through an ' +
     'eight-channel stride-2 stem and five searchable layers that widen from 8 to 32 channels and halve ' +
     'the resolution twice. Each layer picks among six FBNet blocks, from a cheap 3×3 block without ' +
-    'expansion to a 5×5 block with expansion 6, or skips itself. A small 1×1 feature convolution is pooled over a 4×4 grid, so the ' +
-    'fully-connected layer that predicts the 106 landmark points still knows where each feature was. Even the largest choice costs only a few million ' +
-    'multiply-adds, so a search finishes in minutes in a browser tab; input sizes from 32 to 128 work.',
+    'expansion to a 5×5 block with expansion 6, or skips itself. A small 1×1 feature convolution is ' +
+    'pooled over a 4×4 grid, so the fully-connected layer that predicts the 106 landmark points still ' +
+    'knows where each feature was. Even the largest choice costs only a few million multiply-adds, so a ' +
+    'search finishes in minutes in a browser tab; input sizes from 32 to 128 work.',
   input: { size: 64, channels: 3 },
   body: [
     { kind: 'conv', k: 3, out: 8, stride: 2, act: 'relu' },
