@@ -1,16 +1,19 @@
 /**
- * The cost counter against the tfjs builder (the ground truth: it runs the real model and was checked
- * against onnxruntime). For every block kind over a spread of settings, every library candidate, every
- * registry architecture and both ends of every search space: trainable parameters of the built module
- * equal the counted params ('all' convention), its kernels equal the 'weights' convention, and the output
- * shape of a forward pass equals the counted `out` shape. MACs are checked by hand in count.test.ts.
+ * lower() against the tfjs builder (the ground truth: it runs the real model and was checked against
+ * onnxruntime). For every block kind over a spread of settings, every library candidate (FBNet V1 and
+ * PFLD, lowered as a search layer's candidate), every registry architecture and both ends of every search
+ * space (its fixed layers included): the lowered parameters are the built module's, name for name, in the
+ * same order, with the same shapes and trainability; the lowered output shape of every block is the shape a
+ * forward pass gives; and the cost counter built on lower() agrees: trainable parameters equal the counted
+ * params ('all' convention), kernels the 'weights' convention. MACs are checked by hand in count.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateNames, candidateSpec } from '../arch/candidates.ts';
-import { ARCHS } from '../arch/registry.ts';
-import type { Activation, Arch, Attention, BlockSpec } from '../arch/spec.ts';
-import { isSearchLayer } from '../arch/spec.ts';
+import { FBNET_V1_CANDIDATES, PFLD_CANDIDATES } from './candidates.ts';
+import { lower, lowerBlock, lowerCandidate, loweredParams, type ParamSpec } from './lower.ts';
+import { ARCHS } from './registry.ts';
+import type { Activation, Arch, Attention, BlockKind, BlockSpec, SearchLayerSpec } from './spec.ts';
+import { isSearchLayer } from './spec.ts';
 import { buildBlock, disposeParams } from '../blocks/build.ts';
 import { countParams, type ParamInfo } from '../blocks/module.ts';
 import { blockOutSize } from '../blocks/shapes.ts';
@@ -19,7 +22,7 @@ import { headOutputs } from '../model/head.ts';
 import { Rng } from '../rng.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { SPACES } from '../spaces/index.ts';
-import { blockCost, countCost, layerShapes } from './count.ts';
+import { blockCost, countCost, layerShapes } from '../cost/count.ts';
 
 let tensorsBefore = 0;
 
@@ -39,12 +42,20 @@ const kernelCount = (params: ParamInfo[]) =>
 
 const SIZES = [9, 8];
 
+/** The built parameters as lower() describes them: name, shape, trainable. */
+const builtParams = (params: ParamInfo[]) =>
+  params.map((p) => ({ name: p.name, shape: p.variable.shape, trainable: p.trainable }));
+const lowered = (params: ParamSpec[]) =>
+  params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.role !== 'stat' }));
+
 /** Builds the block, compares params, then runs it on 1 x size x size x cin for each size. */
 function checkBlock(spec: BlockSpec, cin: number): void {
   const block = buildBlock(spec, cin, 'b', new Rng(7));
   try {
     const params = block.params();
     const where = `${JSON.stringify(spec)} on ${cin} channels`;
+    const part = lowerBlock(spec, { h: 9, w: 9, c: cin }, 'b');
+    expect(lowered(loweredParams(part.ops)), where).toEqual(builtParams(params));
     expect(countParams(params), where).toBe(blockCost(spec, { h: 9, w: 9, c: cin }).params);
     expect(kernelCount(params), where).toBe(blockCost(spec, { h: 9, w: 9, c: cin }, 'weights').params);
     for (const size of SIZES) {
@@ -53,6 +64,8 @@ function checkBlock(spec: BlockSpec, cin: number): void {
       const got = y.shape;
       y.dispose();
       expect(got, `${where} at ${size}x${size}`).toEqual([1, cost.out.h, cost.out.w, cost.out.c]);
+      const out = lowerBlock(spec, { h: size, w: size, c: cin }).out.shape;
+      expect(got, `${where} at ${size}x${size}`).toEqual([1, out.h, out.w, out.c]);
       expect(blockOutSize(spec, size), `${where} at ${size}x${size}`).toBe(cost.out.h);
     }
   } finally {
@@ -64,6 +77,9 @@ interface BlockCase {
   spec: BlockSpec;
   cin: number;
 }
+
+/** Every BlockSpec kind; a new kind must be added here and to the cases below. */
+const ALL_KINDS: BlockKind[] = ['conv', 'ir', 'skip', 'sep', 'ghost', 'pelee_stem', 'dwpool'];
 
 const ACTS: Activation[] = ['relu', 'relu6', 'hswish', 'swish', 'none'];
 const ATTENTIONS: Attention[] = ['none', 'se', 'ese'];
@@ -155,7 +171,7 @@ function otherCases(): BlockCase[] {
   return out;
 }
 
-describe('blockCost matches the built tfjs block', () => {
+describe('lowerBlock and blockCost match the built tfjs block', () => {
   it('inverted residuals (e 1/3/6, groups 1/2/4, dilation 1/2, none/SE/eSE, activations)', () => {
     for (const c of irCases()) checkBlock(c.spec, c.cin);
   });
@@ -164,21 +180,56 @@ describe('blockCost matches the built tfjs block', () => {
     for (const c of otherCases()) checkBlock(c.spec, c.cin);
   });
 
-  it('every library candidate at stride 1 and 2', () => {
-    for (const name of candidateNames())
-      for (const stride of [1, 2])
-        for (const [cin, o] of [
-          [8, 8],
-          [6, 12],
-        ])
-          checkBlock(candidateSpec(name, o, stride), cin);
+  it('the cases cover every block kind, and every op reads values defined before it', () => {
+    const cases = [...irCases(), ...otherCases()];
+    expect(new Set(cases.map((c) => c.spec.kind))).toEqual(new Set(ALL_KINDS));
+    for (const c of cases) {
+      const part = lowerBlock(c.spec, { h: 9, w: 9, c: c.cin });
+      const known = new Set([part.in.id]);
+      for (const op of part.ops) {
+        for (const v of op.in) expect(known.has(v.id), `${op.name} input`).toBe(true);
+        expect(known.has(op.out.id), `${op.name} output is new`).toBe(false);
+        known.add(op.out.id);
+      }
+      expect(known.has(part.out.id)).toBe(true);
+    }
   });
+
+  for (const [family, list] of [
+    ['FBNet V1', FBNET_V1_CANDIDATES],
+    ['PFLD', PFLD_CANDIDATES],
+  ] as const) {
+    it(`every ${family} candidate at stride 1 and 2, lowered as a search layer's candidate`, () => {
+      for (const { name, make } of list)
+        for (const stride of [1, 2])
+          for (const [cin, o] of [
+            [8, 8],
+            [6, 12],
+          ]) {
+            const layer: SearchLayerSpec = { kind: 'search', out: o, stride, candidates: [name] };
+            const viaLayer = lowerCandidate(layer, name, { h: 9, w: 9, c: cin }, 'b');
+            const direct = lowerBlock(make(o, stride), { h: 9, w: 9, c: cin }, 'b');
+            expect(viaLayer, name).toEqual(direct);
+            checkBlock(make(o, stride), cin);
+          }
+    });
+  }
 });
 
 /** Params, per-block output shapes and the head's output of the built model at input `size`. */
 function checkArch(arch: Arch, size: number): void {
   const model = createModel(arch, { seed: 1 });
   try {
+    const low = lower(arch, { size, channels: arch.input.channels });
+    expect(lowered(loweredParams(low.ops)), arch.name).toEqual(builtParams(model.params()));
+    model.blocks.forEach((b, i) => {
+      expect(lowered(loweredParams(low.body[i].ops)), `${arch.name} block ${i}`).toEqual(
+        builtParams(b.params()),
+      );
+    });
+    expect(lowered(loweredParams(low.head.ops)), `${arch.name} head`).toEqual(
+      builtParams(model.head.params()),
+    );
     expect(model.paramCount(), arch.name).toBe(countCost(arch).params);
     expect(kernelCount(model.params()), arch.name).toBe(countCost(arch, arch.input, 'weights').params);
     const shapes = layerShapes(arch, { size, channels: arch.input.channels });
@@ -190,10 +241,13 @@ function checkArch(arch: Arch, size: number): void {
       h = y;
       const s = shapes[i].out;
       expect(h.shape, `${arch.name} block ${i}`).toEqual([1, s.h, s.w, s.c]);
+      const o = low.body[i].out.shape;
+      expect(h.shape, `${arch.name} block ${i}`).toEqual([1, o.h, o.w, o.c]);
     });
     if (h !== x) h.dispose();
     const logits = model.predict(x);
     expect(logits.shape).toEqual([1, headOutputs(arch.head)]);
+    expect(logits.shape).toEqual([1, low.output.shape.c]);
     logits.dispose();
     x.dispose();
   } finally {
@@ -201,11 +255,26 @@ function checkArch(arch: Arch, size: number): void {
   }
 }
 
-describe('countCost matches createModel', () => {
+describe('lower and countCost match createModel', () => {
   // params do not depend on the input size, so forward passes run at 32x32 for speed
   for (const [key, arch] of Object.entries(ARCHS)) {
     it(`registry: ${key}`, () => checkArch(arch, 32));
   }
+
+  it('a landmark head with taps and grid pooling', () => {
+    const arch: Arch = {
+      name: 'grid',
+      input: { size: 16, channels: 3 },
+      body: [
+        { kind: 'conv', k: 3, out: 8, stride: 2, act: 'relu' },
+        { kind: 'ir', k: 3, e: 2, out: 8, stride: 1, attention: 'se', act: 'hswish' },
+        { kind: 'sep', k: 3, out: 12, stride: 2, act: 'relu6' },
+      ],
+      head: { kind: 'landmarks', points: 3, features: 16, act: 'hswish', grid: 2, taps: [0, 1] },
+    };
+    checkArch(arch, 16);
+    checkArch(arch, 19);
+  });
 
   for (const [id, space] of Object.entries(SPACES)) {
     it(`space ${id}: first and last candidates`, () => {
