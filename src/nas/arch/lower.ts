@@ -362,6 +362,7 @@ class Lowerer {
       const g = this.simple('gap', `${name}/pool/${i}`, [t], { h: 1, w: 1, c: t.shape.c });
       return this.simple('flatten', `${name}/flatten/${i}`, [g], g.shape);
     };
+    const tapped = taps.map(flat);
     const last =
       grid === 1
         ? flat(f, 'final')
@@ -373,7 +374,7 @@ class Lowerer {
             out: this.value({ h: 1, w: 1, c: f.shape.c * grid * grid }),
             params: [],
           });
-    const pooled = [...taps.map(flat), last];
+    const pooled = [...tapped, last];
     const inF = pooled.reduce((s, p) => s + p.shape.c, 0);
     const features =
       pooled.length === 1 ? last : this.simple('concat', `${name}/concat`, pooled, { h: 1, w: 1, c: inF });
