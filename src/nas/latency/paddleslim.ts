@@ -12,7 +12,7 @@
  *
  * PaddleSlim writes a fully-connected layer as a 1x1 conv on a 1x1 map (c_in = flattened features).
  *
- * Mapping onto this app's blocks: each block is decomposed into the ops it runs (build.ts), and the op
+ * Mapping onto this app's blocks: each block is lowered to the ops it runs (arch/lower.ts), and the op
  * latencies are summed. A conv is looked up with the flags of an unfused graph first (BatchNorm and the
  * activation as separate ops), then with fused flags (Paddle-Lite folds BatchNorm into a bias and fuses
  * ReLU into the conv), then any flags. A conv not in the table is estimated from its multiply-adds with a
@@ -21,19 +21,17 @@
  * that op type at all (PaddleSlim itself sums convs only by default); a missing one is reported and left
  * out. Channel shuffles, concatenations and slices have no table entries and count as free.
  */
-import { candidateSpec } from '../arch/candidates.ts';
-import { headCells, isSearchLayer } from '../arch/spec.ts';
-import type { Activation, Attention, BlockSpec, HeadSpec, SearchSpace } from '../arch/spec.ts';
 import {
-  convOutSize,
-  GHOST_CHEAP_KERNEL,
-  ghostHiddenChannels,
-  ghostPrimaryChannels,
-  irHiddenChannels,
-  peleeHalfChannels,
-  samePad,
-  seChannels,
-} from '../blocks/shapes.ts';
+  lowerBlock,
+  lowerCandidate,
+  lowerHead,
+  type ActOp,
+  type Op as LoweredOp,
+  type Shape,
+} from '../arch/lower.ts';
+import { isSearchLayer } from '../arch/spec.ts';
+import type { Activation, SearchSpace } from '../arch/spec.ts';
+import { samePad } from '../blocks/shapes.ts';
 import { resolveSpace } from '../spaces/derive.ts';
 import type { LatencyLayer, LatencyTable } from './table.ts';
 
@@ -194,17 +192,12 @@ export function parsePaddleSlimTable(text: string, options: { unit?: 'ms' | 'us'
 
 /* ---------- mapping onto the architecture description ---------- */
 
-interface Shape {
-  c: number;
-  h: number;
-  w: number;
-}
-
+/** An op in PaddleSlim's terms: a conv carries its BatchNorm and activation (looked up fused or apart). */
 type Op =
   | {
       t: 'conv';
       x: Shape;
-      out: number;
+      y: Shape;
       groups: number;
       k: number;
       stride: number;
@@ -217,107 +210,74 @@ type Op =
   | { t: 'maxpool'; x: Shape; k: number; stride: number }
   | { t: 'fc'; in: number; out: number };
 
-/** Records a block's ops in forward order (build.ts / head.ts), returning output shapes as it goes. */
-class OpList {
-  readonly ops: Op[] = [];
+const SPEC_ACTS: readonly string[] = ['relu', 'relu6', 'hswish', 'swish'] satisfies Activation[];
 
-  conv(
-    x: Shape,
-    out: number,
-    k: number,
-    stride: number,
-    o: { groups?: number; dil?: number; bn?: boolean; act: Activation },
-  ): Shape {
-    const dil = o.dil ?? 1;
-    this.ops.push({ t: 'conv', x, out, groups: o.groups ?? 1, k, stride, dil, bn: o.bn ?? true, act: o.act });
-    return { c: out, h: convOutSize(x.h, k, stride, dil), w: convOutSize(x.w, k, stride, dil) };
-  }
+/** PaddleSlim's name of a stand-alone activation op. */
+const PADDLE_ACT_OP: Record<ActOp, string> = {
+  relu: 'relu',
+  relu6: 'relu6',
+  hswish: 'hard_swish',
+  swish: 'swish',
+  hsigmoid: 'hard_sigmoid',
+  sigmoid: 'sigmoid',
+};
 
-  attention(kind: Attention | undefined, x: Shape): void {
-    if (!kind || kind === 'none') return;
-    this.ops.push({ t: 'gap', x });
-    const pooled = { c: x.c, h: 1, w: 1 };
-    if (kind === 'se') {
-      const r = this.conv(pooled, seChannels(x.c), 1, 1, { bn: false, act: 'relu' });
-      this.conv(r, x.c, 1, 1, { bn: false, act: 'none' });
-    } else {
-      this.conv(pooled, x.c, 1, 1, { bn: false, act: 'none' });
-    }
-    this.ops.push({ t: 'act', act: 'hard_sigmoid', x: pooled }, { t: 'mul', x });
-  }
-
-  ghost(x: Shape, out: number, act: Activation): Shape {
-    const p = ghostPrimaryChannels(out);
-    const a = this.conv(x, p, 1, 1, { act });
-    this.conv(a, p, GHOST_CHEAP_KERNEL, 1, { groups: p, act });
-    return { c: out, h: a.h, w: a.w };
-  }
-
-  block(spec: BlockSpec, x: Shape): Shape {
-    switch (spec.kind) {
-      case 'conv':
-        return this.conv(x, spec.out, spec.k, spec.stride, {
-          groups: spec.groups,
-          dil: spec.dilation,
-          bn: spec.noBn !== true,
-          act: spec.act,
-        });
-      case 'ir': {
-        const g = spec.groups ?? 1;
-        const act = spec.act ?? 'relu';
-        const hid = irHiddenChannels(x.c, spec.e, g);
-        let h = spec.e === 1 ? x : this.conv(x, hid, 1, 1, { groups: g, act });
-        h = this.conv(h, hid, spec.k, spec.stride, { groups: hid, dil: spec.dilation, act });
-        this.attention(spec.attention, h);
-        const y = this.conv(h, spec.out, 1, 1, { groups: g, act: 'none' });
-        if (spec.stride === 1 && x.c === spec.out) this.ops.push({ t: 'add', x: y });
-        return y;
-      }
-      case 'skip':
-        if (spec.stride === 1 && x.c === spec.out) return x;
-        return this.conv(x, spec.out, 1, spec.stride, { act: 'none' });
-      case 'sep': {
-        const act = spec.act ?? 'relu';
-        const h = this.conv(x, x.c, spec.k, spec.stride, { groups: x.c, dil: spec.dilation, act });
-        this.attention(spec.attention, h);
-        const y = this.conv(h, spec.out, 1, 1, { act });
-        if (spec.stride === 1 && x.c === spec.out) this.ops.push({ t: 'add', x: y });
-        return y;
-      }
-      case 'ghost': {
-        const act = spec.act ?? 'relu';
-        const hid = ghostHiddenChannels(x.c, spec.e);
-        let h = this.ghost(x, hid, act);
-        if (spec.stride > 1) h = this.conv(h, hid, spec.k, spec.stride, { groups: hid, act: 'none' });
-        this.attention(spec.attention, h);
-        const y = this.ghost(h, spec.out, 'none');
-        if (!(spec.stride === 1 && x.c === spec.out)) {
-          const s = this.conv(x, x.c, spec.k, spec.stride, { groups: x.c, act: 'none' });
-          this.conv(s, spec.out, 1, 1, { act: 'none' });
+/**
+ * Maps the ops of arch/lower.ts: a conv takes the BatchNorm and the block activation right after it;
+ * grid pooling is looked up as global pooling; shuffles, concatenations, slices and flattening are free.
+ */
+function paddleOps(ops: LoweredOp[]): Op[] {
+  const out: Op[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    const x = op.in[0]?.shape;
+    switch (op.op) {
+      case 'conv': {
+        let y = op.out;
+        let bn = false;
+        let act: Activation = 'none';
+        const b = ops[i + 1];
+        if (b?.op === 'bn' && b.in[0].id === y.id) {
+          bn = true;
+          y = b.out;
+          i++;
         }
-        this.ops.push({ t: 'add', x: y });
-        return y;
+        const a = ops[i + 1];
+        if (a?.op === 'act' && a.in[0].id === y.id && SPEC_ACTS.includes(a.act)) {
+          act = a.act as Activation;
+          i++;
+        }
+        const { groups, k, stride, dilation: dil } = op;
+        out.push({ t: 'conv', x, y: op.out.shape, groups, k, stride, dil, bn, act });
+        break;
       }
-      case 'pelee_stem': {
-        const s = this.conv(x, spec.out, 3, 2, { act: 'relu' });
-        const a1 = this.conv(s, peleeHalfChannels(spec.out), 1, 1, { act: 'relu' });
-        const a = this.conv(a1, spec.out, 3, 2, { act: 'relu' });
-        this.ops.push({ t: 'maxpool', x: s, k: 2, stride: 2 });
-        return this.conv({ c: 2 * spec.out, h: a.h, w: a.w }, spec.out, 1, 1, { act: 'relu' });
-      }
-      case 'dwpool':
-        return this.conv(x, x.c, spec.k, spec.stride, { groups: x.c, bn: false, act: spec.act ?? 'none' });
+      case 'bn':
+        throw new Error(`${op.name}: a BatchNorm that follows no conv has no PaddleSlim mapping`);
+      case 'act':
+        out.push({ t: 'act', act: PADDLE_ACT_OP[op.act], x });
+        break;
+      case 'add':
+      case 'mul':
+        out.push({ t: op.op, x: op.out.shape });
+        break;
+      case 'gap':
+      case 'gridpool':
+        out.push({ t: 'gap', x });
+        break;
+      case 'maxpool':
+        out.push({ t: 'maxpool', x, k: op.k, stride: op.stride });
+        break;
+      case 'fc':
+        out.push({ t: 'fc', in: x.c, out: op.out.shape.c });
+        break;
+      case 'shuffle':
+      case 'concat':
+      case 'slice':
+      case 'flatten':
+        break;
     }
   }
-
-  head(head: HeadSpec, last: Shape, taps: Shape[]): void {
-    const f =
-      head.features !== undefined ? this.conv(last, head.features, 1, 1, { act: head.act ?? 'relu' }) : last;
-    for (const t of taps) this.ops.push({ t: 'gap', x: t });
-    this.ops.push({ t: 'gap', x: f });
-    const outputs = head.kind === 'classifier' ? head.classes : 2 * head.points;
-    this.ops.push({ t: 'fc', in: taps.reduce((s, t) => s + t.c, f.c * headCells(head)), out: outputs });
-  }
+  return out;
 }
 
 /** ms = a + b · MACs, least squares over the table's convs of one class. */
@@ -424,9 +384,9 @@ class Lookup {
   }
 
   private conv(op: Extract<Op, { t: 'conv' }>, where: string): number {
-    const { x, out, groups, k, stride, dil, bn, act } = op;
+    const { x, y, groups, k, stride, dil, bn, act } = op;
+    const out = y.c;
     const pad = samePad(k, dil);
-    const y: Shape = { c: out, h: convOutSize(x.h, k, stride, dil), w: convOutSize(x.w, k, stride, dil) };
     const reluFlag = act === 'relu' ? 1 : 0;
     const natural = bn ? 0 : 1;
     const rest = `${this.dims(x)},${out},${groups},${k},${pad},${stride},${dil}`;
@@ -484,7 +444,7 @@ class Lookup {
       {
         t: 'conv',
         x: { c: inF, h: 1, w: 1 },
-        out,
+        y: { c: out, h: 1, w: 1 },
         groups: 1,
         k: 1,
         stride: 1,
@@ -552,7 +512,7 @@ export function mapPaddleSlimToSpace(
   const space = resolveSpace(spaceIn);
   const batch = options.batch ?? 1;
   const lookup = new Lookup(entries, batch);
-  let x: Shape = { c: space.input.channels, h: inputSize, w: inputSize };
+  let x: Shape = { h: inputSize, w: inputSize, c: space.input.channels };
   const outs: Shape[] = [];
   const layers: LatencyLayer[] = [];
   let fixedMs = 0;
@@ -561,27 +521,26 @@ export function mapPaddleSlimToSpace(
       const ms: number[] = [];
       let out = x;
       for (const name of b.candidates) {
-        const list = new OpList();
-        out = list.block(candidateSpec(name, b.out, b.stride), x);
-        ms.push(lookup.sum(list.ops, `layer ${i} ${name}`));
+        const part = lowerCandidate(b, name, x);
+        out = part.out.shape;
+        ms.push(lookup.sum(paddleOps(part.ops), `layer ${i} ${name}`));
       }
       layers.push({ layer: i, candidates: [...b.candidates], ms, spread: ms.map(() => 0) });
       x = out;
     } else {
-      const list = new OpList();
-      x = list.block(b, x);
-      fixedMs += lookup.sum(list.ops, `body ${i} (${b.kind})`);
+      const part = lowerBlock(b, x);
+      x = part.out.shape;
+      fixedMs += lookup.sum(paddleOps(part.ops), `body ${i} (${b.kind})`);
     }
     outs.push(x);
   });
-  const head = new OpList();
   const taps = space.head.kind === 'landmarks' ? (space.head.taps ?? []) : [];
-  head.head(
+  const head = lowerHead(
     space.head,
     x,
     taps.map((t) => outs[t]),
   );
-  fixedMs += lookup.sum(head.ops, 'head');
+  fixedMs += lookup.sum(paddleOps(head.ops), 'head');
   return {
     table: {
       version: 1,
