@@ -3,11 +3,11 @@
  * head) once, and for every searchable layer the cost of each candidate at that layer's input shape.
  * The expected cost under the architecture distribution is then fixed + sum_l sum_i p[l][i] * cost[l][i].
  */
-import { candidateSpec } from '../arch/candidates.ts';
+import { lowerCandidate } from '../arch/lower.ts';
 import { isSearchLayer } from '../arch/spec.ts';
 import type { SearchSpace } from '../arch/spec.ts';
 import { resolveSpace } from '../spaces/derive.ts';
-import { blockCost, headCost } from './count.ts';
+import { blockCost, headCost, opsCost } from './count.ts';
 import type { Cost, Shape } from './count.ts';
 
 export interface CandidateCostRow {
@@ -32,10 +32,10 @@ function walk(space: SearchSpace, inputSize: number): Walk {
   const fixed: Cost = { macs: 0, params: 0 };
   space.body.forEach((b, i) => {
     if (isSearchLayer(b)) {
-      const costs = b.candidates.map((name) => ({
-        name,
-        ...blockCost(candidateSpec(name, b.out, b.stride), x),
-      }));
+      const costs = b.candidates.map((name) => {
+        const part = lowerCandidate(b, name, x);
+        return { name, ...opsCost(part.ops), out: part.out.shape };
+      });
       const out = costs[0].out;
       for (const c of costs) {
         if (c.out.h !== out.h || c.out.w !== out.w || c.out.c !== out.c) {

@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { headCells, type Attention, type BlockSpec, type HeadSpec } from '../arch/spec.ts';
 import { blockCost } from '../cost/count.ts';
-import { convOutSize, convPad, irHidden, seReduce } from '../cost/rules.ts';
+import { convOutSize, irHidden, seReduce } from '../cost/rules.ts';
 import { headOutputs } from '../model/head.ts';
 import type { LayerMix } from '../search/supernet.ts';
 import {
@@ -76,7 +76,7 @@ function scale(c: Cost, w: Num): Cost {
 type Sides = OptionDist;
 
 function after(sides: Sides, k: number, stride: number, dilation = 1): Sides {
-  return mapDist(sides, (s) => convOutSize(s, k, stride, convPad(k, dilation), dilation));
+  return mapDist(sides, (s) => convOutSize(s, k, stride, dilation));
 }
 
 /** Expected area Σ_r g_r · side_r². */
