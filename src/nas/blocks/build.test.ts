@@ -4,7 +4,7 @@ import type { BlockSpec } from '../arch/spec.ts';
 import { Rng } from '../rng.ts';
 import { buildBlock } from './build.ts';
 import { countParams, type Module } from './module.ts';
-import { blockOutSize } from './shapes.ts';
+import { lowerBlock } from '../arch/lower.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -154,7 +154,8 @@ describe('buildBlock shapes and parameter counts', () => {
       const m = build(c.spec, c.cin);
       const y = m.apply(input(c.cin, c.size), true);
       expect(y.shape).toEqual(c.outShape);
-      expect(blockOutSize(c.spec, c.size)).toBe(c.outShape[1]);
+      const [, h, w, ch] = c.outShape;
+      expect(lowerBlock(c.spec, { h: c.size, w: c.size, c: c.cin }).out.shape).toEqual({ h, w, c: ch });
       expect(m.outChannels).toBe(c.outShape[3]);
       expect(countParams(m.params())).toBe(c.params);
       const names = m.params().map((p) => p.name);

@@ -1,6 +1,7 @@
 /**
- * Shape and channel rules shared by the tfjs blocks, cost counting and the ONNX exporter. Keeping them in
- * one place is what makes the three agree.
+ * Shape and channel rules shared by the tfjs blocks and their lowering to ops (arch/lower.ts, which cost
+ * counting, the ONNX exporter and the latency mapping read). Keeping them in one place is what makes them
+ * agree; a block's output size is what lowering it gives.
  */
 import type { BlockSpec } from '../arch/spec.ts';
 
@@ -68,24 +69,7 @@ export function peleeHalfChannels(out: number): number {
   return Math.max(1, Math.floor(out / 2));
 }
 
+/** Output channels of a block: its `out`, or its input channels for kinds without one (dwpool). */
 export function blockOutChannels(spec: BlockSpec, inChannels: number): number {
-  return spec.kind === 'dwpool' ? inChannels : spec.out;
-}
-
-/** Output side (square) of a block for an input side `size`. */
-export function blockOutSize(spec: BlockSpec, size: number): number {
-  switch (spec.kind) {
-    case 'conv':
-    case 'ir':
-    case 'sep':
-      return convOutSize(size, spec.k, spec.stride, spec.dilation ?? 1);
-    case 'skip':
-      return convOutSize(size, 1, spec.stride);
-    case 'ghost':
-      return spec.stride > 1 ? convOutSize(size, spec.k, spec.stride) : size;
-    case 'pelee_stem':
-      return convOutSize(convOutSize(size, 3, 2), 3, 2);
-    case 'dwpool':
-      return convOutSize(size, spec.k, spec.stride);
-  }
+  return 'out' in spec ? spec.out : inChannels;
 }
