@@ -88,6 +88,14 @@ const BLOCKS: Record<BlockSpec['kind'], { code: string; fields: FieldList }> = {
     ],
   },
   pelee_stem: { code: 'P', fields: [['out', OUT, false]] },
+  ir_pool: {
+    code: 'o',
+    fields: [
+      ['e', expansion, false],
+      ['out', OUT, false],
+      ['act', ACT, true],
+    ],
+  },
   dwpool: {
     code: 'd',
     fields: [

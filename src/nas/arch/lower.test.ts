@@ -77,7 +77,7 @@ interface BlockCase {
 }
 
 /** Every BlockSpec kind; a new kind must be added here and to the cases below. */
-const ALL_KINDS: BlockKind[] = ['conv', 'ir', 'skip', 'sep', 'ghost', 'pelee_stem', 'dwpool'];
+const ALL_KINDS: BlockKind[] = ['conv', 'ir', 'skip', 'sep', 'ghost', 'pelee_stem', 'dwpool', 'ir_pool'];
 
 const ACTS: Activation[] = ['relu', 'relu6', 'hswish', 'swish', 'none'];
 const ATTENTIONS: Attention[] = ['none', 'se', 'ese'];
@@ -156,6 +156,13 @@ function otherCases(): BlockCase[] {
   for (const o of [8, 7]) out.push({ spec: { kind: 'pelee_stem', out: o }, cin: 3 });
   for (const k of [2, 3, 7])
     for (const stride of [1, 2]) out.push({ spec: { kind: 'dwpool', k, stride, act: 'none' }, cin: 4 });
+  for (const [e, o, act] of [
+    [6, 16, 'hswish'],
+    [1, 8, 'relu'],
+    [2.5, 7, 'none'],
+  ] as [number, number, Activation][]) {
+    out.push({ spec: { kind: 'ir_pool', e, out: o, act }, cin: 6 });
+  }
   for (const groups of [1, 2])
     for (const noBn of [false, true])
       for (const [k, stride, dilation] of [
@@ -174,7 +181,7 @@ describe('lowerBlock and blockCost match the built tfjs block', () => {
     for (const c of irCases()) checkBlock(c.spec, c.cin);
   });
 
-  it('skip, separable, ghost, PeleeNet stem, dwpool and conv', () => {
+  it('skip, separable, ghost, PeleeNet stem, dwpool, ir_pool and conv', () => {
     for (const c of otherCases()) checkBlock(c.spec, c.cin);
   });
 

@@ -337,6 +337,13 @@ class Lowerer {
         const cat = this.simple('concat', `${name}/concat`, [a, b], { ...a.shape, c: a.shape.c + b.shape.c });
         return this.convUnit(`${name}/fuse`, cat, out, { k: 1, act: 'relu' });
       }
+      case 'ir_pool': {
+        const act = spec.act ?? 'relu';
+        const hid = irHiddenChannels(x.shape.c, spec.e);
+        const h = this.convUnit(`${name}/expand`, x, hid, { k: 1, act });
+        const pooled = this.simple('gap', `${name}/pool`, [h], { h: 1, w: 1, c: hid });
+        return this.convUnit(`${name}/project`, pooled, spec.out, { k: 1, bn: false, act });
+      }
       case 'dwpool':
         return this.convUnit(
           `${name}/dw`,

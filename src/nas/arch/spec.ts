@@ -84,7 +84,20 @@ export interface DwPoolSpec {
   act?: Activation; // default 'none'
 }
 
-export type BlockSpec = ConvSpec | IRSpec | SkipSpec | SepSpec | GhostSpec | PeleeStemSpec | DwPoolSpec;
+/**
+ * FBNetV3's last block, ir_pool (Dai et al., "FBNetV3: Joint Architecture-Recipe Search", CVPR 2021;
+ * IRPoolBlock in facebookresearch/mobile-vision): 1x1 expand in -> round(in * e) BN act -> global average
+ * pool -> 1x1 to `out` with a bias and no BN, act. Its output is 1x1, so it ends the body.
+ */
+export interface IRPoolSpec {
+  kind: 'ir_pool';
+  e: number;
+  out: number;
+  act?: Activation; // default 'relu'
+}
+
+export type BlockSpec =
+  ConvSpec | IRSpec | SkipSpec | SepSpec | GhostSpec | PeleeStemSpec | DwPoolSpec | IRPoolSpec;
 export type BlockKind = BlockSpec['kind'];
 
 /** A searchable layer: the candidates (names from the candidate library) all map (in, stride) -> out. */

@@ -146,6 +146,13 @@ const cases: Record<string, Case> = {
     outShape: [2, 4, 4, 5],
     params: 9 * 5 + 5,
   },
+  ir_pool: {
+    spec: { kind: 'ir_pool', e: 3, out: 10, act: 'hswish' },
+    cin: 4,
+    size: 5,
+    outShape: [2, 1, 1, 10],
+    params: 4 * 12 + bn(12) + 12 * 10 + 10,
+  },
 };
 
 describe('buildBlock shapes and parameter counts', () => {

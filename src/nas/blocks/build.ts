@@ -20,6 +20,7 @@
  *              fuse 1x1 concat([a, b]) (2*out) -> out BN relu. Total stride 4.
  *  dwpool      dw kxk (stride) + bias, kernel initialised to 1/(k*k) (an average pool counting zero padding),
  *              no BN, then act (default none). Channels unchanged.
+ *  ir_pool     expand 1x1 in->round(in*e) BN act -> global average pool -> project 1x1 -> out + bias, act.
  *
  * Weights: He-normal (fan-in) from a child Rng seeded by one draw of `rng` per block, so a block's
  * initial weights do not depend on how large the blocks built before it were.
@@ -31,6 +32,7 @@ import type {
   ConvSpec,
   DwPoolSpec,
   GhostSpec,
+  IRPoolSpec,
   IRSpec,
   PeleeStemSpec,
   SepSpec,
@@ -40,7 +42,7 @@ import { Rng } from '../rng.ts';
 import type { Module, ParamInfo } from './module.ts';
 import { buildAttention } from './attention.ts';
 import { ConvUnit, DwUnit } from './layers.ts';
-import { channelShuffle } from './ops.ts';
+import { channelShuffle, globalAvgPool } from './ops.ts';
 import {
   GHOST_CHEAP_KERNEL,
   ghostHiddenChannels,
@@ -244,6 +246,16 @@ function buildDwPool(spec: DwPoolSpec, cin: number, name: string, rng: Rng): Mod
   return new Block(name, spec, cin, cin, [dw], (x, t) => dw.apply(x, t));
 }
 
+function buildIRPool(spec: IRPoolSpec, cin: number, name: string, rng: Rng): Module {
+  const act = spec.act ?? 'relu';
+  const hid = irHiddenChannels(cin, spec.e);
+  const expand = new ConvUnit(`${name}/expand`, cin, hid, { k: 1, act }, rng);
+  const project = new ConvUnit(`${name}/project`, hid, spec.out, { k: 1, act, noBn: true }, rng);
+  return new Block(name, spec, cin, spec.out, [expand, project], (x, t) =>
+    project.apply(globalAvgPool(expand.apply(x, t)), t),
+  );
+}
+
 export function buildBlock(spec: BlockSpec, inChannels: number, name: string, rng: Rng): Module {
   const r = new Rng(rng.seed());
   switch (spec.kind) {
@@ -261,6 +273,8 @@ export function buildBlock(spec: BlockSpec, inChannels: number, name: string, rn
       return buildPeleeStem(spec, inChannels, name, r);
     case 'dwpool':
       return buildDwPool(spec, inChannels, name, r);
+    case 'ir_pool':
+      return buildIRPool(spec, inChannels, name, r);
   }
 }
 

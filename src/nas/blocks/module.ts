@@ -20,6 +20,7 @@
  *               `${block}/ghost2/primary|cheap`, `${block}/shortcut/dw|pw` (when not an identity)
  *   pelee_stem  `${block}/stem`, `${block}/branch1a`, `${block}/branch1b`, `${block}/fuse`
  *   dwpool      `${block}/dw` (depthwise_kernel + bias, no BatchNorm)
+ *   ir_pool     `${block}/expand`, `${block}/project` (kernel + bias, no BatchNorm)
  *   attention   SE: `${block}/se/reduce/kernel|bias`, `${block}/se/expand/kernel|bias` (1x1 convs);
  *               eSE: `${block}/ese/fc/kernel|bias` (1x1 conv)
  *   head        `${head}/conv` (optional 1x1 conv-bn-act), `${head}/fc/kernel` [in, out] + `${head}/fc/bias`

@@ -39,6 +39,14 @@ describe('blockCost (hand-computed)', () => {
     );
   });
 
+  it('ir_pool: expand at full resolution, project on the pooled 1x1 features', () => {
+    // in 8 at 7x7, e 6 -> 48: expand 7*7*48*8 = 18816 MACs, 384 weights + 96 BN; project 48*16 = 768
+    // MACs and weights + 16 bias
+    const c = blockCost({ kind: 'ir_pool', e: 6, out: 16, act: 'hswish' }, shape(7, 8));
+    expect(c).toEqual({ macs: 18816 + 768, params: 384 + 96 + 768 + 16, out: { h: 1, w: 1, c: 16 } });
+    expect(blockCost({ kind: 'ir_pool', e: 6, out: 16 }, shape(7, 8), 'weights').params).toBe(384 + 768);
+  });
+
   it('squeeze-excite and eSE on the hidden channels', () => {
     expect(seReduce(32)).toBe(8);
     expect(seReduce(16)).toBe(8);

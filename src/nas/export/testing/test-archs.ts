@@ -2,7 +2,7 @@
  * Test-only: small architectures that together use every BlockSpec kind and option the exporter maps
  * (grouped 1x1 + shuffle, dilation, SE / eSE, identity and projection skips, ghost with odd widths,
  * even-kernel dwpool, the PeleeNet stem at an odd size, a landmarks head with taps, a grid-pooled landmarks
- * head whose grid does not divide the map, all FBNet V1 candidates).
+ * head whose grid does not divide the map, all FBNet V1 candidates, FBNetV3's ir_pool ending the body).
  */
 import type { Arch, BlockSpec } from '../../arch/spec.ts';
 import { FBNET_V1_CANDIDATES, candidateSpec } from '../../arch/candidates.ts';
@@ -77,6 +77,16 @@ export const TEST_ARCHS: Arch[] = [
       { kind: 'conv', k: 1, out: 8, stride: 1, act: 'none', noBn: true },
     ],
     2,
+  ),
+  classifier(
+    'ir-pool',
+    16,
+    [
+      { kind: 'conv', k: 3, out: 8, stride: 2, act: 'hswish' },
+      { kind: 'ir', k: 3, e: 4, out: 12, stride: 2, attention: 'se', act: 'hswish' },
+      { kind: 'ir_pool', e: 6, out: 20, act: 'hswish' },
+    ],
+    6,
   ),
   {
     name: 'pelee-landmarks',
