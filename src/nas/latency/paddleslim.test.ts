@@ -144,6 +144,30 @@ describe('mapPaddleSlimToSpace', () => {
     ).toBe(true);
   });
 
+  it('maps a block kind from its lowering alone: ir_pool (expand-BN-hswish, global pool, 1x1 + bias)', () => {
+    const space: SearchSpace = {
+      ...TINY_SPACE,
+      body: [...TINY_SPACE.body, { kind: 'ir_pool', e: 2, out: 12, act: 'hswish' }],
+    };
+    // after the second searchable layer the map is 4x4x16; ir_pool expands to 32 there
+    const text = lines(
+      row(STEM, 100),
+      'conv,0,0,1,16,4,4,32,1,1,0,1,1\t7',
+      'batch_norm,None,1,32,4,4\t1',
+      'hard_swish,1,32,4,4\t0.5',
+      'pooling,1,1,32,4,4,4,0,1,0,1\t0.25',
+      'conv,1,0,1,32,1,1,12,1,1,0,1,1\t3',
+      'hard_swish,1,12,1,1\t0.125',
+      'conv,1,0,1,12,1,1,4,1,1,0,1,1\t2',
+    );
+    const m = mapPaddleSlimToSpace(parsePaddleSlimTable(text).entries, space, 16);
+    // stem 100 (its BN and the head's pooling are not in the table) + ir_pool 7 + 1 + 0.5 + 0.25 + 3 + 0.125
+    // + FC 2
+    expect(m.table.fixedMs).toBeCloseTo(113.875, 12);
+    expect(m.unmapped).toContain('head: pooling,1,1,12,1,1,… is not in the table (left out)');
+    expect(m.unmapped.filter((u) => u.startsWith('body 3'))).toEqual([]);
+  });
+
   it('uses fused conv entries (Paddle-Lite) without adding their BatchNorm and ReLU again', () => {
     const text = lines(
       row(STEM.replace('conv,0,0', 'conv,1,1'), 50),
