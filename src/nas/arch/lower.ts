@@ -132,7 +132,7 @@ export function opMacs(op: Op): number {
   return 0;
 }
 
-export interface ConvOptions {
+interface ConvOptions {
   k: number;
   stride?: number;
   dilation?: number;
@@ -162,6 +162,8 @@ class Lowerer {
     const stride = o.stride ?? 1;
     const dilation = o.dilation ?? 1;
     const bn = o.bn ?? true;
+    if (depthwise && out !== x.shape.c)
+      throw new Error(`${prefix}: depthwise conv maps ${x.shape.c} to ${out}`);
     if (x.shape.c % groups !== 0 || out % groups !== 0) {
       throw new Error(
         `${prefix}: conv with ${groups} groups needs channels divisible by it (in ${x.shape.c}, out ${out})`,
