@@ -7,6 +7,9 @@ import type { Rng } from '../rng.ts';
 import { getWeights, type WeightMap } from '../model/weights.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { argmax } from './gumbel.ts';
+import { sampleIndex } from './categorical.ts';
+
+export { sampleIndex };
 import type { Supernet } from './supernet.ts';
 import type { SearchTrainer } from './trainer.ts';
 
@@ -45,16 +48,6 @@ export async function deriveArch(
     probs,
     probability: choices.reduce((s, c, l) => s * probs[l][c], 1),
   };
-}
-
-/** Inverse-CDF draw: the first index whose cumulative probability exceeds u. */
-export function sampleIndex(p: number[], u: number): number {
-  let acc = 0;
-  for (let i = 0; i < p.length; i++) {
-    acc += p[i];
-    if (u < acc) return i;
-  }
-  return p.length - 1;
 }
 
 /**

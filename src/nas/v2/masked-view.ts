@@ -9,9 +9,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { SearchSpace, Task } from '../arch/spec.ts';
 import type { Module, ParamInfo } from '../blocks/module.ts';
 import type { Head } from '../model/head.ts';
-import type { MaskedSupernet } from '../v2/masked-supernet.ts';
-import type { MaskedChoices } from '../v2/derive.ts';
-import type { LayerMix, MixedLayer, Supernet } from './supernet.ts';
+import type { MaskedSupernet } from './masked-supernet.ts';
+import type { MaskedChoices } from './derive.ts';
+import type { LayerMix, MixedLayer, Supernet } from '../search/supernet.ts';
 
 type SupernetApi = Pick<
   Supernet,
