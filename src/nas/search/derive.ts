@@ -7,11 +7,14 @@ import type { Rng } from '../rng.ts';
 import { getWeights, type WeightMap } from '../model/weights.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { argmax } from './gumbel.ts';
-import { sampleIndex } from './categorical.ts';
+import { sampleIndex, sampleRows } from './categorical.ts';
+import { countCost } from '../cost/count.ts';
+import type { ArchChoices, SearchNet } from './search-net.ts';
 
-export { sampleIndex };
 import type { Supernet } from './supernet.ts';
 import type { SearchTrainer } from './trainer.ts';
+
+export { sampleIndex };
 
 export interface DerivedArch {
   arch: Arch;
@@ -78,4 +81,39 @@ export async function subnetWeights(supernet: Supernet, choices: number[]): Prom
     out[to ? to + name.slice(prefix.length) : name] = { shape: [...w.shape], data: w.data.slice() };
   }
   return out;
+}
+
+/** A derived architecture of a search network, with what the views show of it. */
+export interface NetDerivation {
+  arch: Arch;
+  /** Every dimension's choice (blocks, and the strategy's widths, resolution …). */
+  choices: ArchChoices;
+  /** softmax(θ) of the chosen block per searchable layer. */
+  probs: number[];
+  /** Counted cost of `arch` at its own input size. */
+  macs: number;
+  params: number;
+}
+
+/**
+ * The architecture of `net` with argmax blocks or blocks drawn from softmax(θ) (one inverse-CDF draw per
+ * layer from `rng`), every other searched dimension at its argmax.
+ */
+export async function deriveBlocks(
+  net: SearchNet,
+  mode: 'argmax' | 'sample',
+  rng: Rng | null,
+  name: string,
+): Promise<NetDerivation> {
+  const probs = await net.probs();
+  let blocks: number[];
+  if (mode === 'argmax') blocks = probs.map((p) => argmax(p));
+  else {
+    if (!rng) throw new Error('Sampling an architecture needs an Rng');
+    blocks = sampleRows(probs, rng);
+  }
+  const choices = await net.choicesWithBlocks(blocks);
+  const { arch } = net.deriveArch(choices, name);
+  const cost = countCost(arch);
+  return { arch, choices, probs: blocks.map((c, l) => probs[l][c]), macs: cost.macs, params: cost.params };
 }

@@ -80,3 +80,10 @@ export class Schedule {
     this.next = c.next;
   }
 }
+
+/** τ at the start of every epoch and after the last one (the views' temperature curve). */
+export function tauScheduleOf(config: ExperimentConfig): number[] {
+  return Array.from({ length: config.train.epochs + 1 }, (_, e) =>
+    temperatureAt(e, config.gumbel.tau0, config.gumbel.decay),
+  );
+}

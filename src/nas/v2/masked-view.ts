@@ -11,6 +11,8 @@ import type { Module, ParamInfo } from '../blocks/module.ts';
 import type { Head } from '../model/head.ts';
 import type { MaskedSupernet } from './masked-supernet.ts';
 import type { MaskedChoices } from './derive.ts';
+import type { BatchSource } from '../data/source.ts';
+import type { Predictor, SearchNet } from '../search/search-net.ts';
 import type { LayerMix, MixedLayer, Supernet } from '../search/supernet.ts';
 
 type SupernetApi = Pick<
@@ -35,7 +37,11 @@ export class MaskedSupernetView implements SupernetApi {
   /** Width / expansion / resolution choices used for index mixes (updated by the trainer). */
   choices: Omit<MaskedChoices, 'blocks'>;
 
-  constructor(readonly net: MaskedSupernet) {
+  constructor(
+    readonly net: MaskedSupernet,
+    /** The FBNetV2 search network that owns `net`: validation of the view predicts through it. */
+    private readonly owner: Pick<SearchNet, 'argmaxPredictor'>,
+  ) {
     this.space = net.space;
     this.task = net.task;
     this.head = net.head;
@@ -76,6 +82,10 @@ export class MaskedSupernetView implements SupernetApi {
 
   probs(): Promise<number[][]> {
     return this.net.probs();
+  }
+
+  argmaxPredictor(source: BatchSource, batchSize: number): Promise<Predictor> {
+    return this.owner.argmaxPredictor(source, batchSize);
   }
 
   dispose(): void {

@@ -53,7 +53,7 @@ export class FbnetV2Net implements SearchNet {
       seed: config.seeds.init,
       resolutionFactors: [...v2.resolutionFactors],
     });
-    this.view = new MaskedSupernetView(this.masked);
+    this.view = new MaskedSupernetView(this.masked, this);
   }
 
   get space() {
