@@ -1,9 +1,9 @@
 /**
- * FBNetV2 runs behind V1's Supernet interface. The trainer's callers (validation, derivation, results)
- * speak V1: `mixed`, `thetas()`, `probs()`, `forward(x, training, LayerMix[])`. This view gives them a
- * MaskedSupernet with the same parameter names and (widths' largest option = the layer's `out`) shapes.
- * Index mixes (an architecture, e.g. argmax θ for validation) run at the trainer's current argmax widths,
- * expansions and resolution, so "the argmax architecture" means the V2 one; mask mixes run at full width.
+ * Legacy: FBNetV2 behind V1's Supernet API (`mixed`, `thetas()`, `probs()`, `forward(x, training,
+ * LayerMix[])`) for worker/results-session.ts, which reads `trainer.supernet` until it is ported to
+ * SearchNet (issue 13, point 4); delete this file then. Same parameter names and shapes as the
+ * MaskedSupernet; index mixes run at the current argmax widths, expansions and resolution (refreshed by
+ * FbnetV2Net after every step), mask mixes at full width.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { SearchSpace, Task } from '../arch/spec.ts';
