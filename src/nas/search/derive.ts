@@ -28,14 +28,16 @@ export interface DerivedArch {
   probability: number;
 }
 
+/** V1 derivation of block choices (a V1 Supernet, or a trainer's search network's blocks). */
 export async function deriveArch(
-  from: Supernet | SearchTrainer,
+  from: Supernet | SearchNet | SearchTrainer,
   mode: 'argmax' | 'sample' = 'argmax',
   rng?: Rng,
   name = 'searched',
 ): Promise<DerivedArch> {
-  const supernet = 'supernet' in from ? from.supernet : from;
-  const probs = await supernet.probs();
+  const net = 'net' in from ? from.net : from;
+  const layers = 'mixed' in net ? net.mixed : net.layers;
+  const probs = await net.probs();
   let choices: number[];
   if (mode === 'argmax') {
     choices = probs.map((p) => argmax(p));
@@ -43,11 +45,11 @@ export async function deriveArch(
     if (!rng) throw new Error('Sampling an architecture needs an Rng');
     choices = probs.map((p) => sampleIndex(p, rng.next()));
   }
-  const arch = archFromChoices(supernet.space, choices, name);
+  const arch = archFromChoices(net.space, choices, name);
   return {
     arch,
     choices,
-    names: choices.map((c, l) => supernet.mixed[l].candidates[c]),
+    names: choices.map((c, l) => layers[l].candidates[c]),
     probs,
     probability: choices.reduce((s, c, l) => s * probs[l][c], 1),
   };
