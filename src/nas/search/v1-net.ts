@@ -12,7 +12,7 @@ import { recalibrateBatchNorm } from '../finetune/recalibrate.ts';
 import type { Rng } from '../rng.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { sampleRows } from './categorical.ts';
-import { argmax, drawGumbel, gumbelSoftmax } from './gumbel.ts';
+import { argmax, drawGumbelMax, gumbelSoftmax } from './gumbel.ts';
 import type {
   ArchChoices,
   ArchState,
@@ -52,11 +52,8 @@ export class FbnetV1Net extends Supernet implements SearchNet {
   }
 
   async drawSample(rng: Rng): Promise<V1Sample> {
-    const theta = await Promise.all(this.thetas().map((t) => t.data() as Promise<Float32Array>));
-    const noise = this.mixed.map((m) => drawGumbel(rng, m.candidates.length));
-    // the categorical draw: argmax of θ + g (same as argmax of m for any τ)
-    const blocks = noise.map((g, l) => argmax(Array.from(g, (v, i) => v + theta[l][i])));
-    return { blocks, noise };
+    const { noise, draws } = await drawGumbelMax(this.thetas(), rng);
+    return { blocks: draws, noise };
   }
 
   relax(sample: V1Sample, tau: number, hard: boolean): Relaxation {

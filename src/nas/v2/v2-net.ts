@@ -12,7 +12,7 @@ import type { BatchSource } from '../data/source.ts';
 import { DEFAULT_V2, type CostSource, type ExperimentConfig } from '../experiment.ts';
 import type { Rng } from '../rng.ts';
 import { sampleIndex, sampleRows } from '../search/categorical.ts';
-import { argmax, drawGumbel, gumbelSoftmax, softmaxArray } from '../search/gumbel.ts';
+import { argmax, drawGumbelMax, gumbelSoftmax, softmaxArray } from '../search/gumbel.ts';
 import type {
   ArchState,
   CostModel,
@@ -35,6 +35,21 @@ import { stepMetricsV2 } from './step-metrics.ts';
 import type { V2Relaxation, V2Sample } from './v2-sample.ts';
 
 export type { V2Relaxation, V2Sample };
+
+/** Gumbel-max draws of the searches present (null: that layer does not search the dimension). */
+async function drawSearches(searches: (ChannelSearch | null)[], rng: Rng) {
+  const present = searches.filter((s): s is ChannelSearch => s !== null);
+  const { noise, draws } = await drawGumbelMax(
+    present.map((s) => s.logits),
+    rng,
+  );
+  let i = 0;
+  const at = searches.map((s) => (s ? i++ : -1));
+  return {
+    noise: at.map((k) => (k >= 0 ? noise[k] : null)),
+    draws: at.map((k) => (k >= 0 ? draws[k] : undefined)),
+  };
+}
 
 export class FbnetV2Net implements SearchNet {
   readonly masked: MaskedSupernet;
@@ -104,29 +119,22 @@ export class FbnetV2Net implements SearchNet {
   }
 
   async drawSample(rng: Rng): Promise<V2Sample> {
-    const theta = await Promise.all(this.thetas().map((t) => t.data() as Promise<Float32Array>));
-    const noise = this.masked.layers.map((m) => drawGumbel(rng, m.candidates.length));
-    const blocks = noise.map((g, l) => argmax(Array.from(g, (v, i) => v + theta[l][i])));
+    // V1's block noise first, then every width, expansion and resolution search's (checkpointed runs
+    // depend on this order)
+    const { noise, draws: blocks } = await drawGumbelMax(this.thetas(), rng);
     const { widths, expansions } = this.searches();
-    const draw = (s: ChannelSearch | null) => (s ? drawGumbel(rng, s.options.length) : null);
-    const widthNoise = widths.map(draw);
-    const expansionNoise = expansions.map(draw);
-    const resolutionNoise = draw(this.masked.resolution);
-    const logits = async (s: ChannelSearch | null) => (s ? Array.from(await s.logits.data()) : null);
-    const pick = (l: number[] | null, g: Float32Array | null) =>
-      l && g ? argmax(l.map((v, i) => v + g[i])) : undefined;
-    const wl = await Promise.all(widths.map(logits));
-    const el = await Promise.all(expansions.map(logits));
-    const rl = await logits(this.masked.resolution);
+    const widthDraw = await drawSearches(widths, rng);
+    const expansionDraw = await drawSearches(expansions, rng);
+    const resolutionDraw = await drawSearches([this.masked.resolution], rng);
     return {
       blocks,
       noise,
-      widthNoise,
-      expansionNoise,
-      resolutionNoise,
-      widths: wl.map((l, i) => pick(l, widthNoise[i])),
-      expansions: el.map((l, i) => pick(l, expansionNoise[i])),
-      resolution: pick(rl, resolutionNoise),
+      widthNoise: widthDraw.noise,
+      expansionNoise: expansionDraw.noise,
+      resolutionNoise: resolutionDraw.noise[0],
+      widths: widthDraw.draws,
+      expansions: expansionDraw.draws,
+      resolution: resolutionDraw.draws[0],
     };
   }
 
