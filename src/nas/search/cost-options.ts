@@ -71,16 +71,14 @@ export function resolveOptions(
     }
   }
   fixed ??= 0;
-  const k = shrink;
+  // × shrink (1 for V1) is exact for V1: the unit is the one of the table itself
   const costUnit =
     options.costUnit ??
-    (k === 1
-      ? defaultCostUnit(source, costTable, fixed)
-      : defaultCostUnit(
-          source,
-          costTable.map((r) => r.map((c) => c * k)),
-          fixed * k,
-        ));
+    defaultCostUnit(
+      source,
+      costTable.map((r) => r.map((c) => c * shrink)),
+      fixed * shrink,
+    );
   return {
     costTable: costTable.map((r) => [...r]),
     fixedCost: fixed,
