@@ -7,11 +7,9 @@ import type { ExperimentConfig } from '../nas/experiment.ts';
 import type { BatchSource } from '../nas/data/source.ts';
 import { SearchTrainer } from '../nas/search/trainer.ts';
 import type { StepMetrics, TrainerState } from '../nas/search/trainer-state.ts';
-import { argmax, softmaxArray, temperatureAt } from '../nas/search/gumbel.ts';
-import { archFromChoices } from '../nas/spaces/derive.ts';
-import { countCost } from '../nas/cost/count.ts';
+import { runLayout } from '../nas/search/run-layout.ts';
+import { deriveBlocks } from '../nas/search/derive.ts';
 import { Rng } from '../nas/rng.ts';
-import { argmaxChoices, deriveArch } from '../nas/v2/derive.ts';
 import { CheckpointStore } from '../storage/checkpoints.ts';
 import { idbKV } from '../storage/kv.ts';
 import {
@@ -29,8 +27,6 @@ const CHECKPOINT_EVERY_STEPS = 50;
 const CHECKPOINT_EVERY_MS = 30_000;
 const METRICS_EVERY_MS = 150;
 
-const yieldNow = () => new Promise<void>((r) => setTimeout(r, 0));
-
 export class SearchSession {
   private trainer: SearchTrainer | null = null;
   private source: BatchSource | null = null;
@@ -47,22 +43,10 @@ export class SearchSession {
 
   constructor(private emit: (event: WorkerEvent) => void) {}
 
-  private totalSteps(config: ExperimentConfig): number {
-    const { epochs, warmupEpochs, stepsPerEpoch } = config.train;
-    const warm = Math.min(warmupEpochs, epochs);
-    return (warm + 2 * (epochs - warm)) * stepsPerEpoch;
-  }
-
   private setStatus(status: TrainingStatus, message?: string): void {
     this.status = status;
     const t = this.trainer;
-    this.emit({
-      type: 'status',
-      status,
-      step: t?.stepsDone ?? 0,
-      totalSteps: t ? this.totalSteps(t.config) : 0,
-      message,
-    });
+    this.emit({ type: 'status', status, step: t?.stepsDone ?? 0, totalSteps: t?.totalSteps ?? 0, message });
   }
 
   async configure(
@@ -110,24 +94,9 @@ export class SearchSession {
     this.setStatus(resumed ? 'paused' : 'ready');
     return {
       runId: this.runId,
-      layers: t.supernet.mixed.map((m) => {
-        const spec = t.supernet.space.body[m.bodyIndex];
-        return {
-          index: m.bodyIndex,
-          out: spec.kind === 'search' ? spec.out : 0,
-          stride: spec.kind === 'search' ? spec.stride : 1,
-          candidates: [...m.candidates],
-        };
-      }),
-      totalSteps: this.totalSteps(t.config),
-      stepsPerEpoch: t.config.train.stepsPerEpoch,
-      tauSchedule: Array.from({ length: t.config.train.epochs + 1 }, (_, e) =>
-        temperatureAt(e, t.config.gumbel.tau0, t.config.gumbel.decay),
-      ),
-      step: t.stepsDone,
+      ...runLayout(t),
       datasetSummary: summary,
       meanShapeNme: await meanShapeNme(source, t.config.train.batchSize),
-      history: [...t.history],
     };
   }
 
@@ -154,33 +123,29 @@ export class SearchSession {
 
   private async runLoop(t: SearchTrainer, signal: AbortSignal): Promise<void> {
     try {
-      while (!t.done && !signal.aborted) {
-        const epochBefore = t.epoch;
-        const m = await t.step();
+      const outcome = await t.run(async (m, { epochEnded }) => {
         this.pending.push(m);
-        if (m.nonFinite) {
-          this.flushMetrics();
-          const step = this.lastCheckpointStep;
-          await this.store.setStatus(this.runId, 'diverged').catch(() => undefined);
-          this.setStatus(
-            'diverged',
-            `Training diverged at step ${m.step}: the loss became ${Number.isNaN(m.loss) ? 'NaN' : 'infinite'}. ` +
-              `The run was stopped; the last good checkpoint (step ${step}) is kept. Lower the learning rates and reset.`,
-          );
-          return;
-        }
+        if (m.nonFinite) return;
         if (performance.now() - this.lastMetricsPost > METRICS_EVERY_MS) this.flushMetrics();
-        if (t.epoch !== epochBefore) await this.evaluate(t);
+        if (epochEnded) await this.evaluate(t);
         if (
           t.stepsDone - this.lastCheckpointStep >= this.checkpointEvery ||
           performance.now() - this.lastCheckpointAt >= CHECKPOINT_EVERY_MS
         ) {
           await this.checkpoint('auto');
         }
-        await yieldNow();
-      }
+      }, signal);
       this.flushMetrics();
-      if (t.done) {
+      if (outcome === 'nonFinite') {
+        const m = t.history[t.history.length - 1];
+        const step = this.lastCheckpointStep;
+        await this.store.setStatus(this.runId, 'diverged').catch(() => undefined);
+        this.setStatus(
+          'diverged',
+          `Training diverged at step ${m.step}: the loss became ${Number.isNaN(m.loss) ? 'NaN' : 'infinite'}. ` +
+            `The run was stopped; the last good checkpoint (step ${step}) is kept. Lower the learning rates and reset.`,
+        );
+      } else if (outcome === 'finished') {
         await this.evaluate(t);
         await this.checkpoint('finish', 'finished');
         this.setStatus('finished', `Search finished after ${t.stepsDone} steps.`);
@@ -203,7 +168,7 @@ export class SearchSession {
   }
 
   private async evaluate(t: SearchTrainer): Promise<void> {
-    const r = await validateArgmax(t.supernet, t.source, t.config.train.batchSize);
+    const r = await validateArgmax(t.net, t.source, t.config.train.batchSize);
     this.emit({ type: 'evaluation', step: t.stepsDone, valNme: r.nme });
   }
 
@@ -265,38 +230,15 @@ export class SearchSession {
 
   async derive(mode: 'argmax' | 'sample'): Promise<DerivedResult> {
     const t = this.requireTrainer();
-    const theta = await Promise.all(t.supernet.thetas().map(async (v) => Array.from(await v.data())));
-    const probs = theta.map((row) => softmaxArray(row));
     const rng = new Rng(t.config.seeds.gumbel ^ t.stepsDone);
-    const choices = probs.map((p) => {
-      if (mode === 'argmax') return argmax(p);
-      let u = rng.next();
-      for (let i = 0; i < p.length; i++) if ((u -= p[i]) <= 0) return i;
-      return p.length - 1;
-    });
     const name = `${t.config.space}-derived-step${t.stepsDone}`;
-    if (t.masked) {
-      // FBNetV2: sampled / argmax blocks with the argmax width, expansion and resolution of every search
-      const v2 = await argmaxChoices(t.masked);
-      const { arch } = deriveArch(t.masked.plan, { ...v2, blocks: choices }, name);
-      const cost = countCost(arch, { size: arch.input.size, channels: arch.input.channels });
-      return {
-        arch,
-        choices,
-        probs: choices.map((c, l) => probs[l][c]),
-        macs: cost.macs,
-        params: cost.params,
-      };
-    }
-    const arch = archFromChoices(t.supernet.space, choices, name);
-    const cost = countCost(arch, { size: t.config.inputSize, channels: arch.input.channels });
-    return { arch, choices, probs: choices.map((c, l) => probs[l][c]), macs: cost.macs, params: cost.params };
+    const d = await deriveBlocks(t.net, mode, rng, name);
+    return { arch: d.arch, choices: d.choices.blocks, probs: d.probs, macs: d.macs, params: d.params };
   }
 
   async thetaReadout(): Promise<{ step: number; theta: number[][] }> {
     const t = this.requireTrainer();
-    const theta = await Promise.all(t.supernet.thetas().map(async (v) => Array.from(await v.data())));
-    return { step: t.stepsDone, theta };
+    return { step: t.stepsDone, theta: (await t.net.saveArch()).theta.map((v) => Array.from(v)) };
   }
 
   private disposeRun(): void {

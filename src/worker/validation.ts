@@ -1,81 +1,26 @@
 /**
- * Validation of the supernet's current argmax architecture on the 'val' split, scored with the 106-point
- * benchmark's NME (inter-ocular), next to the trivial baseline of always predicting the mean training shape.
+ * The worker's entry to validation (src/nas/search/validate.ts). `validateArgmax` also takes the
+ * deprecated `trainer.supernet` handle that worker/results-session.ts passes until it is ported to
+ * `trainer.net`: both V1's net and FBNetV2's legacy view predict through SearchNet.argmaxPredictor.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { BatchSource, Split } from '../nas/data/source.ts';
-import { Supernet } from '../nas/search/supernet.ts';
-import type { NasModel } from '../nas/model/model.ts';
-import { inheritWeights } from '../nas/finetune/inherit.ts';
-import { recalibrateBatchNorm } from '../nas/finetune/recalibrate.ts';
-import { meanNme } from '../nas/data/metrics.ts';
-import { argmax } from '../nas/search/gumbel.ts';
+import type { BatchSource } from '../nas/data/source.ts';
+import type { SearchNet } from '../nas/search/search-net.ts';
+import type { Supernet } from '../nas/search/supernet.ts';
+import { validateArgmax as validateNet } from '../nas/search/validate.ts';
 
-async function labels(source: BatchSource, split: Split, batch: number): Promise<Float32Array> {
-  const n = source.count(split);
-  const out = new Float32Array(n * source.outputs);
-  for (let start = 0; start < n; start += batch) {
-    const idx = Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i);
-    const b = source.batchAt(split, idx);
-    out.set(await b.y.data(), start * source.outputs);
-    tf.dispose([b.x, b.y]);
-  }
-  return out;
+export { meanShapeNme } from '../nas/search/validate.ts';
+
+type Validatable = Pick<SearchNet, 'argmaxPredictor'>;
+
+function validatable(net: object): net is Validatable {
+  return typeof (net as Partial<Validatable>).argmaxPredictor === 'function';
 }
 
-/** NME (%) of predicting the mean landmark vector of the training splits for every validation face. */
-export async function meanShapeNme(source: BatchSource, batch: number): Promise<number | null> {
-  if (source.task !== 'landmarks' || source.count('val') === 0) return null;
-  const k = source.outputs;
-  const mean = new Float64Array(k);
-  let n = 0;
-  for (const split of ['weights', 'arch'] as const) {
-    const y = await labels(source, split, batch);
-    for (let i = 0; i < y.length; i++) mean[i % k] += y[i];
-    n += y.length / k;
-  }
-  const gt = await labels(source, 'val', batch);
-  const pred = new Float32Array(gt.length);
-  for (let i = 0; i < pred.length; i++) pred[i] = mean[i % k] / n;
-  return 100 * meanNme(pred, gt);
-}
-
-/**
- * Validation NME (%) of the argmax architecture in inference mode. A V1 supernet's argmax path is copied
- * out (inherited weights) and its BatchNorm statistics recalibrated on training images first: the
- * supernet's own running statistics describe the candidate mixture, not one path. Other supernets (the
- * FBNetV2 view) are evaluated as they are.
- */
-export async function validateArgmax(
-  supernet: Supernet,
+export function validateArgmax(
+  net: Validatable | Supernet,
   source: BatchSource,
   batch: number,
 ): Promise<{ nme: number | null; n: number }> {
-  const n = source.count('val');
-  if (n === 0 || source.task !== 'landmarks') return { nme: null, n };
-  const probs = await supernet.probs();
-  const choices = probs.map((p) => argmax(p));
-  let forward: (x: tf.Tensor4D) => tf.Tensor2D = (x) => supernet.forward(x, false, choices);
-  let model: NasModel | null = null;
-  if (supernet instanceof Supernet) {
-    model = inheritWeights(supernet, choices, 'validation');
-    await recalibrateBatchNorm(model, source, { batchSize: batch });
-    const m = model;
-    forward = (x) => m.predict(x);
-  }
-  try {
-    const pred = new Float32Array(n * source.outputs);
-    const gt = new Float32Array(n * source.outputs);
-    for (let start = 0; start < n; start += batch) {
-      const idx = Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i);
-      const b = source.batchAt('val', idx);
-      const y = tf.tidy(() => forward(b.x));
-      pred.set(await y.data(), start * source.outputs);
-      gt.set(await b.y.data(), start * source.outputs);
-      tf.dispose([y, b.x, b.y]);
-    }
-    return { nme: 100 * meanNme(pred, gt), n };
-  } finally {
-    model?.dispose();
-  }
+  if (!validatable(net)) throw new Error('validateArgmax needs a search network (SearchTrainer.net)');
+  return validateNet(net, source, batch);
 }

@@ -7,8 +7,14 @@ import type { Rng } from '../rng.ts';
 import { getWeights, type WeightMap } from '../model/weights.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { argmax } from './gumbel.ts';
+import { sampleIndex, sampleRows } from './categorical.ts';
+import { countCost } from '../cost/count.ts';
+import type { ArchChoices, SearchNet } from './search-net.ts';
+
 import type { Supernet } from './supernet.ts';
 import type { SearchTrainer } from './trainer.ts';
+
+export { sampleIndex };
 
 export interface DerivedArch {
   arch: Arch;
@@ -22,14 +28,16 @@ export interface DerivedArch {
   probability: number;
 }
 
+/** V1 derivation of block choices (a V1 Supernet, or a trainer's search network's blocks). */
 export async function deriveArch(
-  from: Supernet | SearchTrainer,
+  from: Supernet | SearchNet | SearchTrainer,
   mode: 'argmax' | 'sample' = 'argmax',
   rng?: Rng,
   name = 'searched',
 ): Promise<DerivedArch> {
-  const supernet = 'supernet' in from ? from.supernet : from;
-  const probs = await supernet.probs();
+  const net = 'net' in from ? from.net : from;
+  const layers = 'mixed' in net ? net.mixed : net.layers;
+  const probs = await net.probs();
   let choices: number[];
   if (mode === 'argmax') {
     choices = probs.map((p) => argmax(p));
@@ -37,24 +45,14 @@ export async function deriveArch(
     if (!rng) throw new Error('Sampling an architecture needs an Rng');
     choices = probs.map((p) => sampleIndex(p, rng.next()));
   }
-  const arch = archFromChoices(supernet.space, choices, name);
+  const arch = archFromChoices(net.space, choices, name);
   return {
     arch,
     choices,
-    names: choices.map((c, l) => supernet.mixed[l].candidates[c]),
+    names: choices.map((c, l) => layers[l].candidates[c]),
     probs,
     probability: choices.reduce((s, c, l) => s * probs[l][c], 1),
   };
-}
-
-/** Inverse-CDF draw: the first index whose cumulative probability exceeds u. */
-export function sampleIndex(p: number[], u: number): number {
-  let acc = 0;
-  for (let i = 0; i < p.length; i++) {
-    acc += p[i];
-    if (u < acc) return i;
-  }
-  return p.length - 1;
 }
 
 /**
@@ -85,4 +83,39 @@ export async function subnetWeights(supernet: Supernet, choices: number[]): Prom
     out[to ? to + name.slice(prefix.length) : name] = { shape: [...w.shape], data: w.data.slice() };
   }
   return out;
+}
+
+/** A derived architecture of a search network, with what the views show of it. */
+export interface NetDerivation {
+  arch: Arch;
+  /** Every dimension's choice (blocks, and the strategy's widths, resolution …). */
+  choices: ArchChoices;
+  /** softmax(θ) of the chosen block per searchable layer. */
+  probs: number[];
+  /** Counted cost of `arch` at its own input size. */
+  macs: number;
+  params: number;
+}
+
+/**
+ * The architecture of `net` with argmax blocks or blocks drawn from softmax(θ) (one inverse-CDF draw per
+ * layer from `rng`), every other searched dimension at its argmax.
+ */
+export async function deriveBlocks(
+  net: SearchNet,
+  mode: 'argmax' | 'sample',
+  rng: Rng | null,
+  name: string,
+): Promise<NetDerivation> {
+  const probs = await net.probs();
+  let blocks: number[];
+  if (mode === 'argmax') blocks = probs.map((p) => argmax(p));
+  else {
+    if (!rng) throw new Error('Sampling an architecture needs an Rng');
+    blocks = sampleRows(probs, rng);
+  }
+  const choices = await net.choicesWithBlocks(blocks);
+  const { arch } = net.deriveArch(choices, name);
+  const cost = countCost(arch);
+  return { arch, choices, probs: blocks.map((c, l) => probs[l][c]), macs: cost.macs, params: cost.params };
 }

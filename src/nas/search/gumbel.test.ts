@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
-import { drawGumbel, gumbelSoftmax, softmaxArray, temperatureAt } from './gumbel.ts';
+import {
+  drawGumbel,
+  drawGumbelMax,
+  gumbelMaxIndex,
+  gumbelSoftmax,
+  softmaxArray,
+  temperatureAt,
+} from './gumbel.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -71,5 +78,22 @@ describe('gumbelSoftmax', () => {
   it('temperature schedule follows τ0 · decay^epoch', () => {
     expect(temperatureAt(0, 5, 0.956)).toBe(5);
     expect(temperatureAt(10, 5, Math.exp(-0.045))).toBeCloseTo(5 * Math.exp(-0.45), 10);
+  });
+});
+
+describe('drawGumbelMax', () => {
+  it('draws noise per variable in order from the Rng and picks argmax(logits + g)', async () => {
+    const vars = [tf.variable(tf.tensor1d([0, 2, -1])), tf.variable(tf.tensor1d([5, 0]))];
+    const { noise, draws } = await drawGumbelMax(vars, new Rng(11));
+    const ref = new Rng(11);
+    const g0 = drawGumbel(ref, 3);
+    const g1 = drawGumbel(ref, 2);
+    expect(noise).toEqual([g0, g1]);
+    const pick = (l: number[], g: Float32Array) =>
+      l.map((v, i) => v + g[i]).indexOf(Math.max(...l.map((v, i) => v + g[i])));
+    expect(draws).toEqual([pick([0, 2, -1], g0), pick([5, 0], g1)]);
+    expect(gumbelMaxIndex([0, 0, 100], [1, 2, 3])).toBe(2);
+    expect(gumbelMaxIndex([0, 0, 0], [1, 3, 2])).toBe(1);
+    tf.dispose(vars);
   });
 });

@@ -68,3 +68,25 @@ export function argmax(values: ArrayLike<number>): number {
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
 }
+
+/**
+ * Gumbel-max trick: argmax(logits + g) with g ~ Gumbel(0, 1) is a draw from softmax(logits) (the same
+ * argmax as the Gumbel-softmax sample m at any τ). The draw a training step reports and, with hard
+ * samples, runs.
+ */
+export function gumbelMaxIndex(logits: ArrayLike<number>, noise: ArrayLike<number>): number {
+  return argmax(Array.from(noise, (g, i) => g + logits[i]));
+}
+
+/**
+ * Gumbel noise for every logits variable, in order, from `rng`, and the categorical draws of
+ * gumbelMaxIndex with the variables' current values.
+ */
+export async function drawGumbelMax(
+  logits: tf.Variable[],
+  rng: Rng,
+): Promise<{ noise: Float32Array[]; draws: number[] }> {
+  const values = await Promise.all(logits.map((v) => v.data() as Promise<Float32Array>));
+  const noise = logits.map((v) => drawGumbel(rng, v.size));
+  return { noise, draws: noise.map((g, l) => gumbelMaxIndex(values[l], g)) };
+}

@@ -123,9 +123,9 @@ describe('SearchTrainer schedule', () => {
     const t = new SearchTrainer(toyConfig(THREE_LAYER_SPACE, { loss: { beta: 0.6 } }), poisoned, options);
     await t.step(); // weights
     const before = tf.memory().numTensors;
-    const theta = await values(t.supernet.thetas());
+    const theta = await values(t.net.thetas());
     const stats = await values(
-      t.supernet
+      t.net
         .weightParams()
         .filter((p) => !p.trainable)
         .map((p) => p.variable),
@@ -133,10 +133,10 @@ describe('SearchTrainer schedule', () => {
     const m = await t.step(); // arch, NaN loss
     expect(m.phase).toBe('arch');
     expect(m.nonFinite).toBe(true);
-    expect(await values(t.supernet.thetas())).toEqual(theta);
+    expect(await values(t.net.thetas())).toEqual(theta);
     expect(
       await values(
-        t.supernet
+        t.net
           .weightParams()
           .filter((p) => !p.trainable)
           .map((p) => p.variable),
@@ -190,7 +190,7 @@ describe('SearchTrainer on a registered space', () => {
     const data = new ToySource('landmarks', 64, 3, 212, empty);
     const before = tf.memory().numTensors;
     const t = new SearchTrainer(DEFAULT_EXPERIMENT, data);
-    expect(t.supernet.mixed.length).toBe(5);
+    expect(t.net.layers.length).toBe(5);
     expect(t.options.costTable.every((row) => row.length === 6)).toBe(true);
     // the cheapest classroom network has about 0.43 M MACs: below e million, so the unit drops to 1e5
     expect(t.options.costUnit).toBe(1e5);
@@ -222,8 +222,8 @@ describe('SearchTrainer reproducibility', () => {
 
   async function snapshot(t: SearchTrainer) {
     return {
-      theta: await values(t.supernet.thetas()),
-      weights: await values(t.supernet.weightParams().map((p) => p.variable)),
+      theta: await values(t.net.thetas()),
+      weights: await values(t.net.weightParams().map((p) => p.variable)),
     };
   }
 

@@ -34,3 +34,5 @@ export {
   type DerivedArch,
   type MaskedChoices,
 } from './derive.ts';
+export { FbnetV2Net } from './v2-net.ts';
+export type { V2Relaxation, V2Sample } from './v2-sample.ts';

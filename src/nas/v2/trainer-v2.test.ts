@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SearchTrainer } from './trainer.ts';
-import type { StepMetrics } from './trainer-state.ts';
-import { blobLandmarkTask } from './toy-sources.ts';
-import { LANDMARK_SPACE, toyConfig } from './toy-spaces.ts';
+import { SearchTrainer } from '../search/trainer.ts';
+import type { StepMetrics } from '../search/trainer-state.ts';
+import { blobLandmarkTask } from '../search/toy-sources.ts';
+import { LANDMARK_SPACE, toyConfig } from '../search/toy-spaces.ts';
 import { widthOptions, withWidthOptions } from '../spaces/v2-widths.ts';
 import type { ExperimentConfig } from '../experiment.ts';
+import { FbnetV1Net } from '../search/v1-net.ts';
+import { FbnetV2Net } from './v2-net.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -42,7 +44,7 @@ describe('width options', () => {
 describe('SearchTrainer with strategy fbnet-v2', () => {
   it('reports consistent V2 metrics, trains every arch logit, keeps tensors constant', async () => {
     const t = new SearchTrainer(v2Config(), data(), { space: LANDMARK_SPACE, featureEvery: 3 });
-    expect(t.masked).not.toBeNull();
+    expect(t.net).toBeInstanceOf(FbnetV2Net);
     const seen: StepMetrics[] = [];
     const counts: number[] = [];
     await t.run((m) => {
@@ -106,7 +108,7 @@ describe('SearchTrainer with strategy fbnet-v2', () => {
     const a = new SearchTrainer(config, data(), { space: LANDMARK_SPACE, featureEvery: 0 });
     for (let i = 0; i < 3; i++) await a.step();
     const state = await a.state();
-    expect(state.archLogits!.length).toBe(a.masked!.archVariables().length);
+    expect(state.archLogits!.length).toBe(a.net.archVariables().length);
     const b = await SearchTrainer.restore(structuredClone(state), data());
     const ma = [await a.step(), await a.step()];
     const mb = [await b.step(), await b.step()];
@@ -119,7 +121,7 @@ describe('SearchTrainer with strategy fbnet-v2', () => {
   it('V1 configs report no V2 metrics and reject nothing new', async () => {
     const config = toyConfig(LANDMARK_SPACE, { train: { epochs: 1, stepsPerEpoch: 1 } });
     const t = new SearchTrainer(config, data(), { space: LANDMARK_SPACE });
-    expect(t.masked).toBeNull();
+    expect(t.net).toBeInstanceOf(FbnetV1Net);
     expect((await t.step()).v2).toBeUndefined();
     expect((await t.state()).archLogits).toBeUndefined();
     t.dispose();

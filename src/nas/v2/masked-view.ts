@@ -1,17 +1,19 @@
 /**
- * FBNetV2 runs behind V1's Supernet interface. The trainer's callers (validation, derivation, results)
- * speak V1: `mixed`, `thetas()`, `probs()`, `forward(x, training, LayerMix[])`. This view gives them a
- * MaskedSupernet with the same parameter names and (widths' largest option = the layer's `out`) shapes.
- * Index mixes (an architecture, e.g. argmax θ for validation) run at the trainer's current argmax widths,
- * expansions and resolution, so "the argmax architecture" means the V2 one; mask mixes run at full width.
+ * Legacy: FBNetV2 behind V1's Supernet API (`mixed`, `thetas()`, `probs()`, `forward(x, training,
+ * LayerMix[])`) for worker/results-session.ts, which reads `trainer.supernet` until it is ported to
+ * SearchNet (issue 13, point 4); delete this file then. Same parameter names and shapes as the
+ * MaskedSupernet; index mixes run at the current argmax widths, expansions and resolution (refreshed by
+ * FbnetV2Net after every step), mask mixes at full width.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { SearchSpace, Task } from '../arch/spec.ts';
 import type { Module, ParamInfo } from '../blocks/module.ts';
 import type { Head } from '../model/head.ts';
-import type { MaskedSupernet } from '../v2/masked-supernet.ts';
-import type { MaskedChoices } from '../v2/derive.ts';
-import type { LayerMix, MixedLayer, Supernet } from './supernet.ts';
+import type { MaskedSupernet } from './masked-supernet.ts';
+import type { MaskedChoices } from './derive.ts';
+import type { BatchSource } from '../data/source.ts';
+import type { Predictor, SearchNet } from '../search/search-net.ts';
+import type { LayerMix, MixedLayer, Supernet } from '../search/supernet.ts';
 
 type SupernetApi = Pick<
   Supernet,
@@ -35,7 +37,11 @@ export class MaskedSupernetView implements SupernetApi {
   /** Width / expansion / resolution choices used for index mixes (updated by the trainer). */
   choices: Omit<MaskedChoices, 'blocks'>;
 
-  constructor(readonly net: MaskedSupernet) {
+  constructor(
+    readonly net: MaskedSupernet,
+    /** The FBNetV2 search network that owns `net`: validation of the view predicts through it. */
+    private readonly owner: Pick<SearchNet, 'argmaxPredictor'>,
+  ) {
     this.space = net.space;
     this.task = net.task;
     this.head = net.head;
@@ -76,6 +82,10 @@ export class MaskedSupernetView implements SupernetApi {
 
   probs(): Promise<number[][]> {
     return this.net.probs();
+  }
+
+  argmaxPredictor(source: BatchSource, batchSize: number): Promise<Predictor> {
+    return this.owner.argmaxPredictor(source, batchSize);
   }
 
   dispose(): void {

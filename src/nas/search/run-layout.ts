@@ -1,0 +1,42 @@
+/** What the views need to draw a configured search: its layers, schedule and history so far. */
+import { tauScheduleOf } from './schedule.ts';
+import type { StepMetrics } from './trainer-state.ts';
+import type { SearchTrainer } from './trainer.ts';
+
+export interface LayerLayout {
+  /** Body index. */
+  index: number;
+  out: number;
+  stride: number;
+  candidates: string[];
+}
+
+export interface RunLayout {
+  layers: LayerLayout[];
+  totalSteps: number;
+  stepsPerEpoch: number;
+  /** τ at the start of every epoch and after the last one. */
+  tauSchedule: number[];
+  step: number;
+  history: StepMetrics[];
+}
+
+export function runLayout(t: SearchTrainer): RunLayout {
+  const { net, config } = t;
+  return {
+    layers: net.layers.map((m) => {
+      const spec = net.space.body[m.bodyIndex];
+      return {
+        index: m.bodyIndex,
+        out: spec.kind === 'search' ? spec.out : 0,
+        stride: spec.kind === 'search' ? spec.stride : 1,
+        candidates: [...m.candidates],
+      };
+    }),
+    totalSteps: t.totalSteps,
+    stepsPerEpoch: config.train.stepsPerEpoch,
+    tauSchedule: tauScheduleOf(config),
+    step: t.stepsDone,
+    history: [...t.history],
+  };
+}

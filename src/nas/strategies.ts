@@ -1,0 +1,29 @@
+/**
+ * The one place that maps ExperimentConfig.strategy to the network a search drives: every strategy
+ * implements SearchNet (search/search-net.ts), and nothing else branches on which one runs.
+ */
+import type { SearchSpace } from './arch/spec.ts';
+import type { ExperimentConfig, StrategyId } from './experiment.ts';
+import type { SearchNet } from './search/search-net.ts';
+import { FbnetV1Net } from './search/v1-net.ts';
+import { FbnetV2Net } from './v2/v2-net.ts';
+
+type Factory = (config: ExperimentConfig, space: SearchSpace) => SearchNet;
+
+const STRATEGIES: Record<StrategyId, Factory> = {
+  'fbnet-v1': (config, space) =>
+    new FbnetV1Net(space, {
+      edits: config.candidateEdits,
+      inputSize: config.inputSize,
+      seed: config.seeds.init,
+    }),
+  'fbnet-v2': (config, space) => new FbnetV2Net(config, space),
+};
+
+/** The search network of `config` over `space` (the space as given, before candidate edits). */
+export function createSearchNet(config: ExperimentConfig, space: SearchSpace): SearchNet {
+  // configs from before FBNetV2 have no strategy: they are V1 searches
+  const factory = STRATEGIES[config.strategy ?? 'fbnet-v1'];
+  if (!factory) throw new Error(`Unknown search strategy "${config.strategy}"`);
+  return factory(config, space);
+}
