@@ -121,3 +121,28 @@ export function writeNumber(config: ExperimentConfig, path: NumberPath, value: n
   const last = parts[parts.length - 1];
   if (typeof cur[last] === 'number') cur[last] = value;
 }
+
+/**
+ * FBNetV2's option lists (`config.v2`): what each option may be. A list holds 1..V2_MAX_OPTIONS options in
+ * ascending order, without repeats.
+ */
+export const V2_MAX_OPTIONS = 8;
+export const V2_OPTIONS = {
+  /** fractions of a layer's channels */
+  widthFractions: (v: number) => v > 0 && v <= 1,
+  /** input subsampling factors (1 = full size) */
+  resolutionFactors: (v: number) => Number.isInteger(v) && v >= 1 && v <= 8,
+} as const;
+
+export type V2OptionKind = keyof typeof V2_OPTIONS;
+
+export function isOptionList(kind: V2OptionKind, raw: unknown): raw is number[] {
+  const ok = V2_OPTIONS[kind];
+  return (
+    Array.isArray(raw) &&
+    raw.length > 0 &&
+    raw.length <= V2_MAX_OPTIONS &&
+    raw.every((v) => typeof v === 'number' && Number.isFinite(v) && ok(v)) &&
+    raw.every((v, i) => i === 0 || v > raw[i - 1])
+  );
+}

@@ -5,14 +5,14 @@
 import fc from 'fast-check';
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../nas/experiment.ts';
+import { DEFAULT_EXPERIMENT, DEFAULT_V2 } from '../../nas/experiment.ts';
 import { readNumber, writeNumber, type NumberPath } from '../../nas/experiment-fields.ts';
 import { decodeShare, encodeShare, type ShareContext } from '../../share/index.ts';
 import { MAX_UINT32, type Rule } from '../../share/rules.ts';
 import { FIELDS, SYNTH_FIELDS } from '../../share/wire-v1.ts';
-import { SearchSession } from '../state/search.svelte.ts';
+import { search, SearchSession } from '../state/search.svelte.ts';
 import ExperimentForm from './ExperimentForm.svelte';
-import { NUMBER_INPUTS } from './number-inputs.ts';
+import { NUMBER_INPUTS, OPTION_INPUTS } from './number-inputs.ts';
 
 const CTX: ShareContext = { spaces: ['classroom'], candidates: ['k3_e1', 'skip'] };
 
@@ -108,5 +108,42 @@ describe('what the form keeps is what a link carries', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe("FBNetV2's option lists: the form keeps what a link carries", () => {
+  it('a list the form keeps decodes from a link unchanged, one it refuses would warn', () => {
+    const option = fc.oneof(
+      fc.constantFrom(0, 0.25, 0.5, 1, 2, 3, 8, 9, -1),
+      fc.double({ noNaN: true, min: -2, max: 10 }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...OPTION_INPUTS), fc.array(option, { maxLength: 10 }), (o, list) => {
+        const form = new SearchSession();
+        form.edit((c) => (c.strategy = 'fbnet-v2'));
+        const kept = form.setOptions(o.kind, list);
+        const sorted = [...new Set(list)].sort((a, b) => a - b);
+        const config = structuredClone(DEFAULT_EXPERIMENT);
+        config.v2 = { ...structuredClone(DEFAULT_V2), [o.kind]: sorted };
+        const back = decodeShare(encodeShare({ config }), CTX);
+        expect(back.warnings.length === 0, `${o.kind} ${JSON.stringify(sorted)}`).toBe(kept);
+        if (kept) expect(form.snapshot().v2).toStrictEqual(back.value.config.v2);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the form renders the option lists from the table', () => {
+    expect(render(ExperimentForm, { props: {} }).body).not.toContain('id="v2-'); // FBNet V1 by default
+    search.edit((c) => (c.strategy = 'fbnet-v2'));
+    try {
+      const { body } = render(ExperimentForm, { props: {} });
+      const ids = [...body.matchAll(/<input id="(v2-[^"]+)" type="text" value="([^"]*)"/g)];
+      expect(ids.map((m) => [m[1], m[2]])).toEqual(
+        OPTION_INPUTS.map((o) => [o.id, DEFAULT_V2[o.kind].join(', ')]),
+      );
+    } finally {
+      search.config = structuredClone(DEFAULT_EXPERIMENT);
+    }
   });
 });

@@ -3,7 +3,12 @@
  * What each accepts (min, max, step) is not written here: it comes from the experiment's field table, the one
  * the share codec validates links with, so the form and the links cannot drift apart.
  */
-import { numberField, type NumberField, type NumberPath } from '../../nas/experiment-fields.ts';
+import {
+  numberField,
+  type NumberField,
+  type NumberPath,
+  type V2OptionKind,
+} from '../../nas/experiment-fields.ts';
 
 export type NumberGroup = 'dataset' | 'training' | 'gumbel' | 'loss' | 'seeds';
 
@@ -47,3 +52,9 @@ export const NUMBER_INPUTS: readonly NumberInput[] = [
 
 export const numberInputs = (group: NumberGroup): NumberInput[] =>
   NUMBER_INPUTS.filter((f) => f.group === group);
+
+/** FBNetV2's option lists, typed as comma-separated numbers; what each option may be is the table's. */
+export const OPTION_INPUTS: readonly { id: string; label: string; kind: V2OptionKind }[] = [
+  { id: 'v2-widths', label: 'Width fractions', kind: 'widthFractions' },
+  { id: 'v2-res', label: 'Resolution factors', kind: 'resolutionFactors' },
+];

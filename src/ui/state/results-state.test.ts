@@ -6,25 +6,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StepMetrics } from '../../nas/search/trainer-state.ts';
 import type { ResultsArchSummary } from '../../worker/results-session.ts';
-import type { SearchLayout, WorkerClient, WorkerEvent } from '../../worker/protocol.ts';
+import type { WorkerClient, WorkerEvent } from '../../worker/protocol.ts';
 import { ResultsState } from './results.svelte.ts';
 import { runtime } from './runtime.svelte.ts';
 import { search } from './search.svelte.ts';
+import { fakeLayout } from './testing.ts';
 
-const layout = (runId: string): SearchLayout => ({
-  runId,
-  layers: [
-    { index: 1, out: 8, stride: 2, candidates: ['k3_e1', 'k3_e3', 'skip'] },
-    { index: 2, out: 8, stride: 1, candidates: ['k3_e1', 'k3_e3', 'skip'] },
-  ],
-  totalSteps: 10,
-  stepsPerEpoch: 5,
-  tauSchedule: [5, 4.8],
-  step: 0,
-  datasetSummary: '',
-  meanShapeNme: null,
-  history: [],
-});
+const layout = (runId: string) => fakeLayout(runId, 2);
 
 const summary = (choices: number[]): ResultsArchSummary =>
   ({

@@ -4,24 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../../nas/experiment.ts';
-import type { SearchLayout } from '../../worker/protocol.ts';
 import { SearchSession } from './search.svelte.ts';
-
-const layout = (runId = 'run-1'): SearchLayout => ({
-  runId,
-  layers: [{ index: 1, out: 8, stride: 1, candidates: ['k3_e1', 'skip'] }],
-  totalSteps: 10,
-  stepsPerEpoch: 5,
-  tauSchedule: [5, 4.8],
-  step: 0,
-  datasetSummary: '',
-  meanShapeNme: null,
-  history: [],
-});
+import { fakeLayout } from './testing.ts';
 
 function built(status: SearchSession['status'] = 'ready'): SearchSession {
   const s = new SearchSession();
-  s.layout = layout();
+  s.layout = fakeLayout();
   s.status = status;
   return s;
 }
@@ -35,6 +23,7 @@ describe('SearchSession: any edit invalidates the built supernet', () => {
       (s) => s.setNumber('dataset.difficulty', 0.25),
       (s) => s.setSpace('pfld'),
       (s) => s.setCandidates(1, ['skip']),
+      (s) => s.setOptions('widthFractions', [1, 0.5]),
     ];
     for (const edit of edits) {
       const s = built();
@@ -56,6 +45,14 @@ describe('SearchSession: any edit invalidates the built supernet', () => {
     s.setCandidates(1, []);
     expect(s.layout?.runId).toBe('run-1');
     expect(s.config.candidateEdits).toEqual({});
+  });
+
+  it('option lists are kept sorted and without repeats, and only when a link can carry them', () => {
+    const s = built();
+    expect(s.setOptions('resolutionFactors', [9])).toBe(false);
+    expect(s.setOptions('widthFractions', [1, 0.25, 1, 0.5])).toBe(true);
+    expect(s.config.v2).toEqual({ widthFractions: [0.25, 0.5, 1], resolutionFactors: [1, 2] });
+    expect(s.setOptions('widthFractions', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])).toBe(false);
   });
 
   it('changing the space drops the candidate edits made for the old one', () => {

@@ -2,13 +2,15 @@
  * The search workspace's state: the experiment being edited, the run's status and the metric history
  * streamed from the worker. Components read it and call its methods; only this class talks to the worker.
  */
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../../nas/experiment.ts';
+import { DEFAULT_EXPERIMENT, DEFAULT_V2, type ExperimentConfig } from '../../nas/experiment.ts';
 import {
   EXPERIMENT_NUMBERS,
+  isOptionList,
   numberField,
   readNumber,
   writeNumber,
   type NumberPath,
+  type V2OptionKind,
 } from '../../nas/experiment-fields.ts';
 import { check, numberRule } from '../../share/index.ts';
 import type { StepMetrics } from '../../nas/search/trainer-state.ts';
@@ -125,6 +127,24 @@ export class SearchSession {
         if (g.atMost === path && (readNumber(c, g.path) ?? 0) > value) writeNumber(c, g.path, value);
     });
     return value;
+  }
+
+  /**
+   * One of FBNetV2's option lists, sorted and without repeats; ignored (false) unless a link can carry it
+   * (each option valid, at most V2_MAX_OPTIONS).
+   */
+  setOptions(kind: V2OptionKind, options: readonly number[]): boolean {
+    const values = [...new Set(options)].sort((a, b) => a - b);
+    if (!isOptionList(kind, values)) return false;
+    this.edit((c) => {
+      const v2 = c.v2 ?? DEFAULT_V2;
+      c.v2 = {
+        widthFractions: [...v2.widthFractions],
+        resolutionFactors: [...v2.resolutionFactors],
+        [kind]: values,
+      };
+    });
+    return true;
   }
 
   /** Another search space: the candidate edits were for the old one's layers. */
