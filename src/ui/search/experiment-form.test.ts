@@ -12,7 +12,7 @@ import { MAX_UINT32, type Rule } from '../../share/rules.ts';
 import { FIELDS, SYNTH_FIELDS } from '../../share/wire-v1.ts';
 import { search, SearchSession } from '../state/search.svelte.ts';
 import ExperimentForm from './ExperimentForm.svelte';
-import { NUMBER_INPUTS, OPTION_INPUTS } from './number-inputs.ts';
+import { accepts, NUMBER_INPUTS, OPTION_INPUTS } from './number-inputs.ts';
 
 const CTX: ShareContext = { spaces: ['classroom'], candidates: ['k3_e1', 'skip'] };
 
@@ -80,6 +80,15 @@ describe('experiment form and share codec share one field table', () => {
 });
 
 describe('what the form keeps is what a link carries', () => {
+  it('says in words what an input accepts', () => {
+    const byId = (id: string) => NUMBER_INPUTS.find((f) => f.id === id)!;
+    expect(accepts(byId('tr-warmup'))).toBe('whole numbers from 0 to 1000, at most the epochs');
+    expect(accepts(byId('tr-lrw'))).toBe('numbers above 0 to 10');
+    expect(accepts(byId('tr-val'))).toBe('numbers above 0 and below 0.9');
+    expect(accepts(byId('ds-difficulty'))).toBe('numbers from 0 to 1');
+    expect(accepts(byId('sd-init'))).toBe('whole numbers from 0 to 4294967295');
+  });
+
   /** Any number, often near a field's bounds. */
   const raw = fc.oneof(
     fc.double({ noNaN: true, min: -1e6, max: 1e6 }),

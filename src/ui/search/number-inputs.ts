@@ -53,6 +53,16 @@ export const NUMBER_INPUTS: readonly NumberInput[] = [
 export const numberInputs = (group: NumberGroup): NumberInput[] =>
   NUMBER_INPUTS.filter((f) => f.group === group);
 
+/** What an input accepts, in words (for the note shown when a typed value had to be repaired). */
+export function accepts(f: NumberInput): string {
+  const range =
+    f.kind === 'real'
+      ? `numbers ${f.minOpen ? 'above' : 'from'} ${f.min} ${f.maxOpen ? 'and below' : 'to'} ${f.max}`
+      : `whole numbers from ${f.min} to ${f.max}`;
+  const cap = f.atMost && NUMBER_INPUTS.find((g) => g.path === f.atMost);
+  return cap ? `${range}, at most the ${cap.label.toLowerCase()}` : range;
+}
+
 /** FBNetV2's option lists, typed as comma-separated numbers; what each option may be is the table's. */
 export const OPTION_INPUTS: readonly { id: string; label: string; kind: V2OptionKind }[] = [
   { id: 'v2-widths', label: 'Width fractions', kind: 'widthFractions' },
