@@ -1,7 +1,8 @@
 /**
  * An experiment: everything needed to reproduce a search. Plain JSON; the share-URL codec, the worker,
  * checkpoints and the UI all speak this type. Seeds are separate per purpose so that changing one
- * (e.g. the Gumbel noise) leaves the others' draws untouched.
+ * (e.g. the Gumbel noise) leaves the others' draws untouched. The values each number accepts are in
+ * experiment-fields.ts, which the form and the share codec both read.
  */
 
 export type StrategyId = 'fbnet-v1' | 'fbnet-v2';

@@ -10,3 +10,5 @@ export {
   shareTokenFromHash,
   type ShareReadResult,
 } from './url.ts';
+export { check, type Checked, type Rule } from './rules.ts';
+export { numberRule } from './wire-v1.ts';

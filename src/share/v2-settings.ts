@@ -4,10 +4,10 @@
  * Decoding validates both lists; a bad list falls back to DEFAULT_V2's and says so.
  */
 import { DEFAULT_V2, type V2Settings } from '../nas/experiment.ts';
+import { isOptionList, type V2OptionKind } from '../nas/experiment-fields.ts';
 import { show } from './rules.ts';
 
 export const V2_KEYS = { widthFractions: 'f', resolutionFactors: 'r' } as const;
-const MAX_OPTIONS = 8;
 
 export function packV2(v2: V2Settings): Record<string, unknown> {
   return {
@@ -16,21 +16,10 @@ export function packV2(v2: V2Settings): Record<string, unknown> {
   };
 }
 
-function list(
-  raw: unknown,
-  ok: (v: number) => boolean,
-  fallback: number[],
-  path: string,
-  warn: (path: string, message: string) => void,
-): number[] {
-  const good =
-    Array.isArray(raw) &&
-    raw.length > 0 &&
-    raw.length <= MAX_OPTIONS &&
-    raw.every((v) => typeof v === 'number' && Number.isFinite(v) && ok(v)) &&
-    raw.every((v, i) => i === 0 || v > raw[i - 1]);
-  if (good) return [...(raw as number[])];
-  warn(path, `${show(raw)} is not an ascending list of valid options; using ${fallback.join(', ')}.`);
+function list(raw: unknown, kind: V2OptionKind, warn: (path: string, message: string) => void): number[] {
+  if (isOptionList(kind, raw)) return [...raw];
+  const fallback = DEFAULT_V2[kind];
+  warn(`v2.${kind}`, `${show(raw)} is not an ascending list of valid options; using ${fallback.join(', ')}.`);
   return [...fallback];
 }
 
@@ -44,19 +33,7 @@ export function unpackV2(
   }
   const r = raw as Record<string, unknown>;
   return {
-    widthFractions: list(
-      r[V2_KEYS.widthFractions],
-      (v) => v > 0 && v <= 1,
-      DEFAULT_V2.widthFractions,
-      'v2.widthFractions',
-      warn,
-    ),
-    resolutionFactors: list(
-      r[V2_KEYS.resolutionFactors],
-      (v) => Number.isInteger(v) && v >= 1 && v <= 8,
-      DEFAULT_V2.resolutionFactors,
-      'v2.resolutionFactors',
-      warn,
-    ),
+    widthFractions: list(r[V2_KEYS.widthFractions], 'widthFractions', warn),
+    resolutionFactors: list(r[V2_KEYS.resolutionFactors], 'resolutionFactors', warn),
   };
 }

@@ -4,6 +4,7 @@
  * app's defaults change later, old links must still mean what they meant when they were made.
  */
 import type { ExperimentConfig } from '../nas/experiment.ts';
+import { numberField, type NumberField, type NumberPath } from '../nas/experiment-fields.ts';
 import { packArch } from './arch-compact.ts';
 import type { Rule } from './rules.ts';
 import { packV2 } from './v2-settings.ts';
@@ -47,42 +48,48 @@ export interface FieldDef {
 export const TITLE_MAX = 120;
 export const NAME_MAX = 64;
 
+/** The check a link's number gets: the experiment's field table says which values are valid. */
+export function numberRule(f: NumberField): Rule {
+  if (f.kind === 'seed') return { t: 'seed' };
+  if (f.kind === 'int') return { t: 'int', min: f.min, max: f.max };
+  const open = { ...(f.minOpen ? { minOpen: true } : {}), ...(f.maxOpen ? { maxOpen: true } : {}) };
+  return { t: 'num', min: f.min, max: f.max, ...open };
+}
+
+const num = (path: NumberPath) => numberRule(numberField(path));
+
 /** Plain config leaves. `space`, `dataset` and `candidateEdits` need the context and are handled apart. */
 export const FIELDS: readonly FieldDef[] = [
   { path: 'title', key: 't', rule: { t: 'text', max: TITLE_MAX } },
-  { path: 'inputSize', key: 'i', rule: { t: 'int', min: 16, max: 256 } },
+  { path: 'inputSize', key: 'i', rule: num('inputSize') },
   { path: 'strategy', key: 'g', rule: { t: 'enum', values: ['fbnet-v1', 'fbnet-v2'] } },
-  { path: 'train.batchSize', key: 'b', rule: { t: 'int', min: 1, max: 512 } },
-  { path: 'train.epochs', key: 'e', rule: { t: 'int', min: 1, max: 1000 } },
-  { path: 'train.stepsPerEpoch', key: 'n', rule: { t: 'int', min: 1, max: 10_000 } },
-  { path: 'train.warmupEpochs', key: 'w', rule: { t: 'int', min: 0, max: 1000 } },
-  { path: 'train.lrWeights', key: 'lw', rule: { t: 'num', min: 0, max: 10, minOpen: true } },
-  { path: 'train.lrTheta', key: 'lt', rule: { t: 'num', min: 0, max: 10, minOpen: true } },
-  { path: 'train.weightDecay', key: 'wd', rule: { t: 'num', min: 0, max: 1 } },
-  {
-    path: 'train.valFraction',
-    key: 'vf',
-    rule: { t: 'num', min: 0, max: 0.9, minOpen: true, maxOpen: true },
-  },
-  { path: 'gumbel.tau0', key: 't0', rule: { t: 'num', min: 0, max: 100, minOpen: true } },
-  { path: 'gumbel.decay', key: 'gd', rule: { t: 'num', min: 0, max: 1, minOpen: true } },
+  { path: 'train.batchSize', key: 'b', rule: num('train.batchSize') },
+  { path: 'train.epochs', key: 'e', rule: num('train.epochs') },
+  { path: 'train.stepsPerEpoch', key: 'n', rule: num('train.stepsPerEpoch') },
+  { path: 'train.warmupEpochs', key: 'w', rule: num('train.warmupEpochs') },
+  { path: 'train.lrWeights', key: 'lw', rule: num('train.lrWeights') },
+  { path: 'train.lrTheta', key: 'lt', rule: num('train.lrTheta') },
+  { path: 'train.weightDecay', key: 'wd', rule: num('train.weightDecay') },
+  { path: 'train.valFraction', key: 'vf', rule: num('train.valFraction') },
+  { path: 'gumbel.tau0', key: 't0', rule: num('gumbel.tau0') },
+  { path: 'gumbel.decay', key: 'gd', rule: num('gumbel.decay') },
   { path: 'gumbel.hard', key: 'gh', rule: { t: 'bool' } },
-  { path: 'loss.alpha', key: 'la', rule: { t: 'num', min: 0, max: 10, minOpen: true } },
-  { path: 'loss.beta', key: 'lb', rule: { t: 'num', min: 0, max: 2 } },
+  { path: 'loss.alpha', key: 'la', rule: num('loss.alpha') },
+  { path: 'loss.beta', key: 'lb', rule: num('loss.beta') },
   { path: 'loss.cost', key: 'lc', rule: { t: 'enum', values: ['latency', 'macs', 'params'] } },
   { path: 'loss.latencyTable', key: 'lk', rule: { t: 'text', max: NAME_MAX }, optional: true },
-  { path: 'seeds.split', key: 'ss', rule: { t: 'seed' } },
-  { path: 'seeds.init', key: 'si', rule: { t: 'seed' } },
-  { path: 'seeds.gumbel', key: 'sg', rule: { t: 'seed' } },
-  { path: 'seeds.data', key: 'sd', rule: { t: 'seed' } },
+  { path: 'seeds.split', key: 'ss', rule: num('seeds.split') },
+  { path: 'seeds.init', key: 'si', rule: num('seeds.init') },
+  { path: 'seeds.gumbel', key: 'sg', rule: num('seeds.gumbel') },
+  { path: 'seeds.data', key: 'sd', rule: num('seeds.data') },
 ];
 
-/** Synthetic dataset leaves (dataset.kind = 'synthface'). */
+/** Synthetic dataset leaves (dataset.kind = 'synthface'); paths are relative to `dataset`. */
 export const SYNTH_FIELDS: readonly FieldDef[] = [
-  { path: 'count', key: 'dc', rule: { t: 'int', min: 1, max: 100_000 } },
-  { path: 'size', key: 'ds', rule: { t: 'int', min: 16, max: 256 } },
-  { path: 'difficulty', key: 'dd', rule: { t: 'num', min: 0, max: 1 } },
-  { path: 'seed', key: 'dz', rule: { t: 'seed' } },
+  { path: 'count', key: 'dc', rule: num('dataset.count') },
+  { path: 'size', key: 'ds', rule: num('dataset.size') },
+  { path: 'difficulty', key: 'dd', rule: num('dataset.difficulty') },
+  { path: 'seed', key: 'dz', rule: num('dataset.seed') },
 ];
 
 /** Remaining top-level keys. */

@@ -71,7 +71,7 @@ export class LatencyState {
       const summary = await this.guard('Measuring latency', () =>
         this.client.call('profileLatency', {
           space: c.space,
-          edits: $state.snapshot(c.candidateEdits),
+          edits: search.snapshot().candidateEdits,
           inputSize: c.inputSize,
           batch: this.batch,
           warmup: this.warmup,
@@ -125,7 +125,7 @@ export class LatencyState {
       this.client.call('importLatencyTable', {
         text,
         space: c.space,
-        edits: $state.snapshot(c.candidateEdits),
+        edits: search.snapshot().candidateEdits,
         inputSize: c.inputSize,
       }),
     );
@@ -137,8 +137,7 @@ export class LatencyState {
   /** The search's cost becomes this table; the supernet is rebuilt on the next start. */
   use(key: string): void {
     const t = this.tables.find((x) => x.key === key);
-    search.config.loss = { ...search.config.loss, cost: 'latency', latencyTable: key };
-    search.layout = null;
+    search.edit((c) => (c.loss = { ...c.loss, cost: 'latency', latencyTable: key }));
     this.message =
       t && (t.space !== search.config.space || t.inputSize !== search.config.inputSize)
         ? `Note: this table is for ${t.space} at ${t.inputSize}px, the experiment is ${search.config.space} at ${search.config.inputSize}px.`

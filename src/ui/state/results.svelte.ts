@@ -1,7 +1,9 @@
 /**
  * The Results & Export area's state: the derived network, finetuning progress, the evaluation and the
  * export. Only this class talks to the worker's results methods; components read it and call its methods.
- * Everything is tied to the search run it was derived from and cleared when another run is configured.
+ * Results belong to one search run: they are kept with the supernet the search built (its layout) and read as
+ * empty once another is built or the setup is edited, and an answer that arrives for an earlier one is
+ * dropped.
  */
 import type {
   DeriveMode,
@@ -11,8 +13,9 @@ import type {
   ResultsEvaluation,
   ResultsExport,
 } from '../../worker/results-session.ts';
-import type { WorkerEvent } from '../../worker/protocol.ts';
+import type { SearchLayout, WorkerEvent } from '../../worker/protocol.ts';
 import { runtime } from './runtime.svelte.ts';
+import { search } from './search.svelte.ts';
 
 export type ResultsTask = 'derive' | 'finetune' | 'baseline' | 'evaluate' | 'export';
 
@@ -27,29 +30,117 @@ export interface FinetuneProgress {
 /** Parity threshold between tfjs and onnxruntime-web outputs for the download to be offered. */
 export const PARITY_LIMIT = 1e-4;
 
+/** Everything that belongs to one search run. */
+interface RunResults {
+  /** The supernet the results were derived from (null: none built). */
+  run: SearchLayout | null;
+  summary: ResultsArchSummary | null;
+  /** Candidates picked by hand (or by the last derivation), per searchable layer. */
+  picks: readonly (number | undefined)[];
+  progress: FinetuneProgress | null;
+  /** Loss per finetune step of the derived network and of the baseline, for the chart. */
+  losses: Record<FinetuneTarget, [number, number][]>;
+  /** Steps trained before the current finetune call, so the chart's x axis continues. */
+  lossOffset: Record<FinetuneTarget, number>;
+  finetuned: FinetuneSummary | null;
+  baselineTrained: FinetuneSummary | null;
+  evaluation: ResultsEvaluation | null;
+  exported: ResultsExport | null;
+  error: string | null;
+  message: string | null;
+}
+
+const EMPTY: Omit<RunResults, 'run'> = Object.freeze({
+  summary: null,
+  picks: [],
+  progress: null,
+  losses: { subnet: [], baseline: [] },
+  lossOffset: { subnet: 0, baseline: 0 },
+  finetuned: null,
+  baselineTrained: null,
+  evaluation: null,
+  exported: null,
+  error: null,
+  message: null,
+});
+
+/**
+ * The search run results are for now: the supernet the search session has built, if any. A new layout
+ * object is a new build, even of a run resumed under the same id.
+ */
+const currentRun = (): SearchLayout | null => search.layout;
+
+const argmax = (p: readonly number[] | undefined): number => (p ? p.indexOf(Math.max(...p)) : 0);
+
 export class ResultsState {
-  /** Search run the results belong to. */
-  runId = $state<string | null>(null);
-  summary = $state.raw<ResultsArchSummary | null>(null);
-  /** Choices edited by hand, one per searchable layer. */
-  manual = $state<number[]>([]);
+  #results = $state.raw<RunResults>({ run: null, ...EMPTY });
   steps = $state(100);
   lr = $state(0.005);
   fromScratch = $state(false);
-  progress = $state.raw<FinetuneProgress | null>(null);
-  /** Loss per finetune step of the derived network and of the baseline, for the chart. */
-  losses = $state.raw<Record<FinetuneTarget, [number, number][]>>({ subnet: [], baseline: [] });
-  finetuned = $state.raw<FinetuneSummary | null>(null);
-  baselineTrained = $state.raw<FinetuneSummary | null>(null);
-  evaluation = $state.raw<ResultsEvaluation | null>(null);
-  exported = $state.raw<ResultsExport | null>(null);
   task = $state<ResultsTask | null>(null);
-  error = $state<string | null>(null);
-  message = $state<string | null>(null);
   private unsubscribe: (() => void) | null = null;
-  private lossOffset: Record<FinetuneTarget, number> = { subnet: 0, baseline: 0 };
 
-  exportPassed = $derived(!!this.exported && this.exported.maxAbsDiff < PARITY_LIMIT);
+  /** This run's results; those of another run read as empty. */
+  private get data(): RunResults {
+    const run = currentRun();
+    return this.#results.run === run ? this.#results : { run, ...EMPTY };
+  }
+
+  /** Changes the results of `run`; results of an earlier run are replaced, a stale answer is dropped. */
+  private update(run: SearchLayout | null, patch: Partial<Omit<RunResults, 'run'>>): void {
+    if (run !== currentRun()) return;
+    this.#results = { ...this.data, ...patch };
+  }
+  get summary(): ResultsArchSummary | null {
+    return this.data.summary;
+  }
+  get progress(): FinetuneProgress | null {
+    return this.data.progress;
+  }
+  get losses(): Readonly<Record<FinetuneTarget, [number, number][]>> {
+    return this.data.losses;
+  }
+  get finetuned(): FinetuneSummary | null {
+    return this.data.finetuned;
+  }
+  get baselineTrained(): FinetuneSummary | null {
+    return this.data.baselineTrained;
+  }
+  get evaluation(): ResultsEvaluation | null {
+    return this.data.evaluation;
+  }
+  get exported(): ResultsExport | null {
+    return this.data.exported;
+  }
+  get error(): string | null {
+    return this.data.error;
+  }
+  get message(): string | null {
+    return this.data.message;
+  }
+  get exportPassed(): boolean {
+    const e = this.exported;
+    return !!e && e.maxAbsDiff < PARITY_LIMIT;
+  }
+
+  /** softmax(θ) per searchable layer: from the derived summary, else the latest search metrics. */
+  get probs(): readonly (readonly number[])[] {
+    return this.summary?.layers.map((l) => l.probs) ?? search.current?.probs ?? [];
+  }
+
+  /** One candidate per searchable layer: the one picked, else the most likely. */
+  get manual(): number[] {
+    const { picks } = this.data;
+    const probs = this.probs;
+    return (search.layout?.layers ?? []).map((_, l) => picks[l] ?? argmax(probs[l]));
+  }
+
+  /** Picks candidate `index` for searchable layer `layer` (for a derivation by hand). */
+  choose(layer: number, index: number): void {
+    const picks = [...this.manual];
+    picks[layer] = index;
+    this.update(currentRun(), { picks });
+  }
 
   private get client() {
     const c = runtime.client;
@@ -64,81 +155,76 @@ export class ResultsState {
 
   private onEvent(e: WorkerEvent): void {
     if (e.type !== 'finetune-progress') return;
-    this.progress = { target: e.target, step: e.step, total: e.total, loss: e.loss, lr: e.lr };
-    const x = this.lossOffset[e.target] + e.step;
-    this.losses = { ...this.losses, [e.target]: [...this.losses[e.target], [x, e.loss]] };
+    const { losses, lossOffset } = this.data;
+    const x = lossOffset[e.target] + e.step;
+    this.update(currentRun(), {
+      progress: { target: e.target, step: e.step, total: e.total, loss: e.loss, lr: e.lr },
+      losses: { ...losses, [e.target]: [...losses[e.target], [x, e.loss]] },
+    });
   }
 
+  /** Runs one worker call for the current run; undefined when it failed or the run changed meanwhile. */
   private async run<T>(task: ResultsTask, what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    this.error = null;
-    this.message = null;
+    const run = currentRun();
+    this.update(run, { error: null, message: null });
     this.task = task;
     try {
-      return await fn();
+      const r = await fn();
+      return run === currentRun() ? r : undefined;
     } catch (err) {
-      this.error = `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.update(run, { error: `${what} failed: ${err instanceof Error ? err.message : String(err)}` });
       return undefined;
     } finally {
       this.task = null;
     }
   }
 
-  /** Forgets everything (another search run was configured). */
-  clear(): void {
-    this.runId = null;
-    this.summary = null;
-    this.manual = [];
-    this.progress = null;
-    this.losses = { subnet: [], baseline: [] };
-    this.lossOffset = { subnet: 0, baseline: 0 };
-    this.finetuned = null;
-    this.baselineTrained = null;
-    this.evaluation = null;
-    this.exported = null;
-    this.error = null;
-    this.message = null;
-  }
-
-  async derive(mode: DeriveMode, runId: string | null): Promise<void> {
+  async derive(mode: DeriveMode): Promise<void> {
     this.connect();
-    const choices = mode === 'manual' ? $state.snapshot(this.manual) : undefined;
+    const run = currentRun();
+    const choices = mode === 'manual' ? this.manual : undefined;
     const s = await this.run('derive', 'Deriving', () =>
       this.client.call('resultsDerive', { mode, choices }),
     );
     if (!s) return;
-    this.runId = runId;
-    this.summary = s;
-    this.manual = [...s.choices];
-    this.losses = { ...this.losses, subnet: [] };
-    this.lossOffset.subnet = 0;
-    this.finetuned = null;
-    this.evaluation = null;
-    this.exported = null;
+    const { losses, lossOffset } = this.data;
+    this.update(run, {
+      summary: s,
+      picks: [...s.choices],
+      losses: { ...losses, subnet: [] },
+      lossOffset: { ...lossOffset, subnet: 0 },
+      finetuned: null,
+      evaluation: null,
+      exported: null,
+    });
   }
 
   async finetune(target: FinetuneTarget = 'subnet'): Promise<void> {
     this.connect();
+    const run = currentRun();
     const fromScratch = target === 'subnet' ? this.fromScratch : false;
     if (fromScratch || (target === 'baseline' && !this.baselineTrained)) {
-      this.losses = { ...this.losses, [target]: [] };
-      this.lossOffset[target] = 0;
+      const { losses, lossOffset } = this.data;
+      this.update(run, {
+        losses: { ...losses, [target]: [] },
+        lossOffset: { ...lossOffset, [target]: 0 },
+      });
     }
     const steps = Math.round(this.steps);
     const r = await this.run(target === 'subnet' ? 'finetune' : 'baseline', 'Training', () =>
       this.client.call('resultsFinetune', { steps, lr: this.lr, fromScratch, target }),
     );
-    this.progress = null;
+    this.update(run, { progress: null });
     if (!r) return;
-    this.lossOffset[target] = r.totalSteps;
-    if (target === 'subnet') {
-      this.finetuned = r;
-      this.exported = null;
-    } else {
-      this.baselineTrained = r;
-    }
-    if (r.outcome === 'aborted') this.message = `Training cancelled after ${r.steps} steps.`;
+    this.update(run, {
+      lossOffset: { ...this.data.lossOffset, [target]: r.totalSteps },
+      ...(target === 'subnet' ? { finetuned: r, exported: null } : { baselineTrained: r }),
+    });
+    if (r.outcome === 'aborted') this.update(run, { message: `Training cancelled after ${r.steps} steps.` });
     if (r.outcome === 'nonFinite')
-      this.error = 'Training diverged (the loss became NaN or infinite); lower the learning rate.';
+      this.update(run, {
+        error: 'Training diverged (the loss became NaN or infinite); lower the learning rate.',
+      });
     await this.evaluate();
   }
 
@@ -147,16 +233,18 @@ export class ResultsState {
   }
 
   async evaluate(): Promise<void> {
+    const run = currentRun();
     const r = await this.run('evaluate', 'Evaluating', () => this.client.call('resultsEvaluate', {}));
-    if (r) this.evaluation = r;
+    if (r) this.update(run, { evaluation: r });
   }
 
   async exportOnnx(experimentUrl: string): Promise<void> {
-    this.exported = null;
+    const run = currentRun();
+    this.update(run, { exported: null });
     const r = await this.run('export', 'Exporting', () =>
       this.client.call('resultsExport', { experimentUrl }),
     );
-    if (r) this.exported = r;
+    if (r) this.update(run, { exported: r });
   }
 }
 

@@ -2,7 +2,17 @@
  * The search workspace's state: the experiment being edited, the run's status and the metric history
  * streamed from the worker. Components read it and call its methods; only this class talks to the worker.
  */
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../../nas/experiment.ts';
+import { DEFAULT_EXPERIMENT, DEFAULT_V2, type ExperimentConfig } from '../../nas/experiment.ts';
+import {
+  EXPERIMENT_NUMBERS,
+  isOptionList,
+  numberField,
+  readNumber,
+  writeNumber,
+  type NumberPath,
+  type V2OptionKind,
+} from '../../nas/experiment-fields.ts';
+import { check, numberRule } from '../../share/index.ts';
 import type { StepMetrics } from '../../nas/search/trainer-state.ts';
 import type { DerivedResult, SearchLayout, TrainingStatus, WorkerEvent } from '../../worker/protocol.ts';
 import { CheckpointStore, type CheckpointInfo, type RunManifest } from '../../storage/checkpoints.ts';
@@ -22,8 +32,15 @@ function checkpointEveryHook(): number | undefined {
   return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
+/** A value that may be read but not changed in place. */
+export type ReadonlyDeep<T> = T extends (infer U)[]
+  ? readonly ReadonlyDeep<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> }
+    : T;
+
 export class SearchSession {
-  config = $state<ExperimentConfig>(structuredClone(DEFAULT_EXPERIMENT));
+  #config = $state<ExperimentConfig>(structuredClone(DEFAULT_EXPERIMENT));
   layout = $state.raw<SearchLayout | null>(null);
   status = $state<TrainingStatus>('idle');
   step = $state(0);
@@ -60,6 +77,89 @@ export class SearchSession {
     const perStep = (performance.now() - this.runStartedAt) / 1000 / done;
     return Math.max(0, (this.totalSteps - this.step) * perStep);
   });
+
+  /**
+   * The experiment being edited. Read-only from outside: every change goes through `config =`, `edit` or a
+   * setter below, which keep the invariant that any edit invalidates the built supernet.
+   */
+  get config(): ReadonlyDeep<ExperimentConfig> {
+    return this.#config;
+  }
+  set config(c: ExperimentConfig) {
+    this.#config = c;
+    this.invalidate();
+  }
+
+  /** A plain, mutable copy of the experiment (for the worker, links and storage). */
+  snapshot(): ExperimentConfig {
+    return $state.snapshot(this.#config);
+  }
+
+  /** Changes the experiment; the supernet built for the old one is dropped and the next Start rebuilds it. */
+  edit(change: (c: ExperimentConfig) => void): void {
+    change(this.#config);
+    this.invalidate();
+  }
+
+  /** A running search keeps its supernet: the form is locked meanwhile. */
+  private invalidate(): void {
+    if (this.status !== 'running') this.layout = null;
+  }
+
+  /**
+   * Sets a number of the experiment, repaired as a share link would be (clamped, rounded, or kept as it
+   * was when not a number or outside an open bound), and within the field it may not exceed. Returns the
+   * value used; the config holds only values a link can carry.
+   */
+  setNumber(path: NumberPath, raw: number): number | undefined {
+    const current = readNumber(this.#config, path);
+    if (current === undefined) return undefined;
+    const f = numberField(path);
+    // + 0 turns -0 into 0: a link (JSON) cannot carry -0
+    let value = (check(numberRule(f), raw, current).value as number) + 0;
+    const cap = f.atMost && readNumber(this.#config, f.atMost);
+    if (cap !== undefined && value > cap) value = cap;
+    if (value === current) return value;
+    this.edit((c) => {
+      writeNumber(c, path, value);
+      // fields capped by this one follow it down (warm-up epochs when the epochs shrink)
+      for (const g of EXPERIMENT_NUMBERS)
+        if (g.atMost === path && (readNumber(c, g.path) ?? 0) > value) writeNumber(c, g.path, value);
+    });
+    return value;
+  }
+
+  /**
+   * One of FBNetV2's option lists, sorted and without repeats; ignored (false) unless a link can carry it
+   * (each option valid, at most V2_MAX_OPTIONS).
+   */
+  setOptions(kind: V2OptionKind, options: readonly number[]): boolean {
+    const values = [...new Set(options)].sort((a, b) => a - b);
+    if (!isOptionList(kind, values)) return false;
+    this.edit((c) => {
+      const v2 = c.v2 ?? DEFAULT_V2;
+      c.v2 = {
+        widthFractions: [...v2.widthFractions],
+        resolutionFactors: [...v2.resolutionFactors],
+        [kind]: values,
+      };
+    });
+    return true;
+  }
+
+  /** Another search space: the candidate edits were for the old one's layers. */
+  setSpace(space: string): void {
+    this.edit((c) => {
+      c.space = space;
+      c.candidateEdits = {};
+    });
+  }
+
+  /** Candidates of one searchable layer; a layer keeps at least one, so an empty list is ignored. */
+  setCandidates(layer: number, names: string[]): void {
+    if (names.length === 0) return;
+    this.edit((c) => (c.candidateEdits = { ...c.candidateEdits, [layer]: [...names] }));
+  }
 
   connect(): void {
     this.unsubscribe?.();
@@ -99,7 +199,7 @@ export class SearchSession {
     this.connect();
     const layout = await this.guard('Preparing the search', () =>
       this.client.call('configure', {
-        config: $state.snapshot(this.config) as ExperimentConfig,
+        config: this.snapshot(),
         resumeRunId,
         checkpointEvery: checkpointEveryHook(),
       }),
@@ -158,7 +258,7 @@ export class SearchSession {
 
   /** Back to the initial supernet; a new seed only when asked for. */
   async reset(newSeed: boolean): Promise<void> {
-    if (newSeed) this.config.seeds = { ...this.config.seeds, init: (this.config.seeds.init + 1) >>> 0 };
+    if (newSeed) this.edit((c) => (c.seeds = { ...c.seeds, init: (c.seeds.init + 1) >>> 0 }));
     this.layout = null;
     await this.configure();
   }

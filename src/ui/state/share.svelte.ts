@@ -59,7 +59,7 @@ export class ShareState {
   }
 
   current(): SharedExperiment {
-    const config = $state.snapshot(search.config) as SharedExperiment['config'];
+    const config = search.snapshot();
     const d = search.derived;
     const lastNme = [...search.evals].reverse().find((e) => e.valNme !== null)?.valNme ?? undefined;
     const result =
