@@ -88,9 +88,7 @@ export function conv2d(
     const pad = samePad(k, dilation);
     const w = dilateKernel(kernel, dilation);
     const one = (xi: tf.Tensor4D, wi: tf.Tensor4D) =>
-      k === 1 && kernel.shape[1] === 1 && stride === 1
-        ? pointwise(xi, wi)
-        : tf.conv2d(xi, wi, stride, pad);
+      k === 1 && kernel.shape[1] === 1 && stride === 1 ? pointwise(xi, wi) : tf.conv2d(xi, wi, stride, pad);
     if (groups === 1) return one(x, w);
     const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
     const ws = tf.split(w, groups, 3) as tf.Tensor4D[];
