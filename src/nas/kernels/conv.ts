@@ -63,18 +63,61 @@ function forEachTap(c: Conv2DInfo, f: (xBase: number, yBase: number, tap: number
 
 // ---- depthwise: filter [FH, FW, C, M], output channel c · M + m -----------------------------------------
 
+/**
+ * The multiplier-1 depthwise loops (every depthwise conv the blocks build), written out without the
+ * per-tap callback of forEachTap so the channel loop is inlined: `op` 0 = forward (y += x·w), 1 = filter
+ * gradient (acc += x·dy), 2 = input gradient (dx += dy·w).
+ */
+function depthwiseLoops(
+  c: Conv2DInfo,
+  op: 0 | 1 | 2,
+  x: Float32Array,
+  y: Float32Array,
+  w: Float32Array | Float64Array,
+): void {
+  const { inHeight: IH, inWidth: IW, inChannels: C, outHeight: OH, outWidth: OW } = c;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+  const { filterHeight: FH, filterWidth: FW } = c;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  for (let b = 0; b < c.batchSize; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let fh = 0; fh < FH; fh++) {
+        const ih = oh * sh - top + fh * dh;
+        if (ih < 0 || ih >= IH) continue;
+        const xRow = (b * IH + ih) * IW;
+        const yRow = (b * OH + oh) * OW;
+        for (let fw = 0; fw < FW; fw++) {
+          const wb = (fh * FW + fw) * C;
+          for (let ow = 0; ow < OW; ow++) {
+            const iw = ow * sw - left + fw * dw;
+            if (iw < 0 || iw >= IW) continue;
+            const xb = (xRow + iw) * C;
+            const yb = (yRow + ow) * C;
+            if (op === 0) for (let ch = 0; ch < C; ch++) y[yb + ch] += x[xb + ch] * w[wb + ch];
+            else if (op === 1) for (let ch = 0; ch < C; ch++) w[wb + ch] += x[xb + ch] * y[yb + ch];
+            else for (let ch = 0; ch < C; ch++) x[xb + ch] += y[yb + ch] * w[wb + ch];
+          }
+        }
+      }
+    }
+  }
+}
+
 export function depthwiseForward(c: Conv2DInfo, x: Float32Array, w: Float32Array): Float32Array {
   const C = c.inChannels;
   const M = c.outChannels / C;
   const y = new Float32Array(c.batchSize * c.outHeight * c.outWidth * c.outChannels);
+  if (M === 1) {
+    depthwiseLoops(c, 0, x, y, w);
+    return y;
+  }
   forEachTap(c, (xb, yb, tap) => {
     const wb = tap * C * M;
-    if (M === 1) for (let ch = 0; ch < C; ch++) y[yb + ch] += x[xb + ch] * w[wb + ch];
-    else
-      for (let ch = 0; ch < C; ch++) {
-        const v = x[xb + ch];
-        for (let m = 0; m < M; m++) y[yb + ch * M + m] += v * w[wb + ch * M + m];
-      }
+    for (let ch = 0; ch < C; ch++) {
+      const v = x[xb + ch];
+      for (let m = 0; m < M; m++) y[yb + ch * M + m] += v * w[wb + ch * M + m];
+    }
   });
   return y;
 }
@@ -83,14 +126,16 @@ export function depthwiseFilterGrad(c: Conv2DInfo, x: Float32Array, dy: Float32A
   const C = c.inChannels;
   const M = c.outChannels / C;
   const acc = new Float64Array(c.filterHeight * c.filterWidth * C * M);
+  if (M === 1) {
+    depthwiseLoops(c, 1, x, dy, acc);
+    return Float32Array.from(acc);
+  }
   forEachTap(c, (xb, yb, tap) => {
     const wb = tap * C * M;
-    if (M === 1) for (let ch = 0; ch < C; ch++) acc[wb + ch] += x[xb + ch] * dy[yb + ch];
-    else
-      for (let ch = 0; ch < C; ch++) {
-        const v = x[xb + ch];
-        for (let m = 0; m < M; m++) acc[wb + ch * M + m] += v * dy[yb + ch * M + m];
-      }
+    for (let ch = 0; ch < C; ch++) {
+      const v = x[xb + ch];
+      for (let m = 0; m < M; m++) acc[wb + ch * M + m] += v * dy[yb + ch * M + m];
+    }
   });
   return Float32Array.from(acc);
 }
@@ -99,15 +144,17 @@ export function depthwiseInputGrad(c: Conv2DInfo, dy: Float32Array, w: Float32Ar
   const C = c.inChannels;
   const M = c.outChannels / C;
   const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
+  if (M === 1) {
+    depthwiseLoops(c, 2, dx, dy, w);
+    return dx;
+  }
   forEachTap(c, (xb, yb, tap) => {
     const wb = tap * C * M;
-    if (M === 1) for (let ch = 0; ch < C; ch++) dx[xb + ch] += dy[yb + ch] * w[wb + ch];
-    else
-      for (let ch = 0; ch < C; ch++) {
-        let s = 0;
-        for (let m = 0; m < M; m++) s += dy[yb + ch * M + m] * w[wb + ch * M + m];
-        dx[xb + ch] += s;
-      }
+    for (let ch = 0; ch < C; ch++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += dy[yb + ch * M + m] * w[wb + ch * M + m];
+      dx[xb + ch] += s;
+    }
   });
   return dx;
 }
