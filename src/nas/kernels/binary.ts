@@ -22,19 +22,48 @@ type Row = (
   n: number,
 ) => void;
 
-// one function per operation (not one taking the operation), so each inner loop stays monomorphic
+// one function per operation (not one taking the operation), so each inner loop stays monomorphic; the
+// stride cases are written out because V8 does not hoist a k·0 or k·1 out of the index
 const rows: Record<string, Row> = {
   Add: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] + b[bi + k * bs];
+    if (as === 1 && bs === 1) for (let k = 0; k < n; k++) out[o + k] = a[ai + k] + b[bi + k];
+    else if (as === 0) {
+      const v = a[ai];
+      for (let k = 0; k < n; k++) out[o + k] = v + b[bi + k * bs];
+    } else if (bs === 0) {
+      const v = b[bi];
+      for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] + v;
+    } else for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] + b[bi + k * bs];
   },
   Sub: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] - b[bi + k * bs];
+    if (as === 1 && bs === 1) for (let k = 0; k < n; k++) out[o + k] = a[ai + k] - b[bi + k];
+    else if (as === 0) {
+      const v = a[ai];
+      for (let k = 0; k < n; k++) out[o + k] = v - b[bi + k * bs];
+    } else if (bs === 0) {
+      const v = b[bi];
+      for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] - v;
+    } else for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] - b[bi + k * bs];
   },
   Multiply: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] * b[bi + k * bs];
+    if (as === 1 && bs === 1) for (let k = 0; k < n; k++) out[o + k] = a[ai + k] * b[bi + k];
+    else if (as === 0) {
+      const v = a[ai];
+      for (let k = 0; k < n; k++) out[o + k] = v * b[bi + k * bs];
+    } else if (bs === 0) {
+      const v = b[bi];
+      for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] * v;
+    } else for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] * b[bi + k * bs];
   },
   RealDiv: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] / b[bi + k * bs];
+    if (as === 1 && bs === 1) for (let k = 0; k < n; k++) out[o + k] = a[ai + k] / b[bi + k];
+    else if (as === 0) {
+      const v = a[ai];
+      for (let k = 0; k < n; k++) out[o + k] = v / b[bi + k * bs];
+    } else if (bs === 0) {
+      const v = b[bi];
+      for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] / v;
+    } else for (let k = 0; k < n; k++) out[o + k] = a[ai + k * as] / b[bi + k * bs];
   },
 };
 
