@@ -22,6 +22,7 @@ import {
   depthwiseKernel,
 } from './conv.ts';
 import { batchMatMulKernel } from './matmul.ts';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, bnTrainGradKernel, bnTrainKernel } from './batchnorm.ts';
 import { reluKernel, stepKernel } from './unary.ts';
 
 const BACKEND = 'cpu';
@@ -51,8 +52,21 @@ export const FAST_CPU_KERNELS = Object.keys(FAST);
 /** tfjs's own kernels, kept while ours are registered. */
 let originals: Map<string, KernelConfig> | null = null;
 
+/** Kernels of our own (no tfjs counterpart): registered with the fast ones, removed with them. */
+const own = (kernelName: string, f: Fast): KernelConfig => ({
+  kernelName,
+  backendName: BACKEND,
+  kernelFunc: ((args) =>
+    f(args.inputs, args.backend as unknown as CpuBackend, args.attrs ?? {})) as KernelFunc,
+});
+const OWN: KernelConfig[] = [
+  own(BN_TRAIN_KERNEL, bnTrainKernel as unknown as Fast),
+  own(BN_TRAIN_GRAD_KERNEL, bnTrainGradKernel as unknown as Fast),
+];
+
 export function registerFastCpuKernels(): void {
   if (originals) return;
+  for (const k of OWN) if (!tf.getKernel(k.kernelName, BACKEND)) tf.registerKernel(k);
   const saved = new Map<string, KernelConfig>();
   for (const [name, fast] of Object.entries(FAST)) {
     const original = tf.getKernel(name, BACKEND);
@@ -69,6 +83,7 @@ export function registerFastCpuKernels(): void {
 
 export function unregisterFastCpuKernels(): void {
   if (!originals) return;
+  for (const k of OWN) tf.unregisterKernel(k.kernelName, BACKEND);
   for (const [name, original] of originals) {
     tf.unregisterKernel(name, BACKEND);
     tf.registerKernel(original);
