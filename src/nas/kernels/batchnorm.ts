@@ -74,7 +74,7 @@ export function bnTrainGradKernel(
   backend: CpuBackend,
   attrs: { relu: boolean },
 ): TensorInfo[] {
-  const dyIn = floatValues(backend, inputs.dy)!;
+  const dy = floatValues(backend, inputs.dy)!;
   const x = floatValues(backend, inputs.x)!;
   const y = floatValues(backend, inputs.y)!;
   const mean = floatValues(backend, inputs.mean)!;
@@ -82,21 +82,19 @@ export function bnTrainGradKernel(
   const gamma = floatValues(backend, inputs.gamma)!;
   const C = mean.length;
   const n = x.length / C;
-  // ReLU's gradient first (dy · step(y)); NaN stays NaN as in tfjs's Step
-  let dy = dyIn;
-  if (attrs.relu) {
-    dy = new Float32Array(dyIn.length);
-    for (let i = 0; i < dy.length; i++) {
-      const v = y[i];
-      dy[i] = v > 0 ? dyIn[i] : v !== v ? NaN : 0;
-    }
-  }
+  const relu = attrs.relu;
+  // ReLU's gradient dy · step(y) is applied where dy is read (NaN stays NaN, as tfjs's Step keeps it)
+  const grad = (i: number) => {
+    if (!relu) return dy[i];
+    const v = y[i];
+    return v > 0 ? dy[i] : v !== v ? NaN : 0;
+  };
   const sumDy = new Float64Array(C);
   const sumDyXhat = new Float64Array(C);
   for (let i = 0; i < x.length; i += C)
     for (let c = 0; c < C; c++) {
       const xhat = f32(f32(x[i + c] - mean[c]) * invStd[c]);
-      const g = dy[i + c];
+      const g = grad(i + c);
       sumDy[c] += g;
       sumDyXhat[c] += f32(g * xhat);
     }
@@ -116,7 +114,7 @@ export function bnTrainGradKernel(
   for (let i = 0; i < x.length; i += C)
     for (let c = 0; c < C; c++) {
       const xhat = f32(f32(x[i + c] - mean[c]) * invStd[c]);
-      dx[i + c] = f32(f32(dy[i + c] - dBetaN[c]) - f32(xhat * dGammaN[c])) * gr[c];
+      dx[i + c] = f32(f32(grad(i + c) - dBetaN[c]) - f32(xhat * dGammaN[c])) * gr[c];
     }
   return [output(backend, inputs.x.shape, dx), output(backend, [C], dGamma), output(backend, [C], dBeta)];
 }
