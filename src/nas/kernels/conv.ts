@@ -89,11 +89,14 @@ function depthwiseLoops(
         const yRow = (b * OH + oh) * OW;
         for (let fw = 0; fw < FW; fw++) {
           const wb = (fh * FW + fw) * C;
-          for (let ow = 0; ow < OW; ow++) {
-            const iw = ow * sw - left + fw * dw;
-            if (iw < 0 || iw >= IW) continue;
-            const xb = (xRow + iw) * C;
-            const yb = (yRow + ow) * C;
+          // output columns whose input column lies inside the image: no bounds test in the loop
+          const shift = left - fw * dw;
+          const owLo = Math.max(0, Math.ceil(shift / sw));
+          const owHi = Math.min(OW, Math.floor((IW - 1 + shift) / sw) + 1);
+          const xStep = sw * C;
+          let xb = (xRow + owLo * sw - shift) * C;
+          let yb = (yRow + owLo) * C;
+          for (let ow = owLo; ow < owHi; ow++, xb += xStep, yb += C) {
             if (op === 0) for (let ch = 0; ch < C; ch++) y[yb + ch] += x[xb + ch] * w[wb + ch];
             else if (op === 1) for (let ch = 0; ch < C; ch++) w[wb + ch] += x[xb + ch] * y[yb + ch];
             else for (let ch = 0; ch < C; ch++) x[xb + ch] += y[yb + ch] * w[wb + ch];
