@@ -15,6 +15,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    // the app registers its fast cpu kernels wherever the cpu backend may run; so do the tests
+    setupFiles: ['src/nas/kernels/vitest-setup.ts'],
     testTimeout: 120_000,
     pool: 'forks',
   },

@@ -1,5 +1,15 @@
 /**
- * FBNetV2 channel masking vs naive channel search: time of one supernet training step (forward, backward,
+ * One performance report for the Node CPU path (issue 14), printed from one run:
+ *
+ * 1. The classroom search's training steps (scripts/bench-classroom.ts): the all-paths soft supernet weight
+ *    step and the derived-subnet step (k3_e3 everywhere), default batch and input. When /usr/bin/python3 has
+ *    torch (Debian's python3-torch, a dev-machine extra), the same steps of an equivalent PyTorch model
+ *    (scripts/bench-torch.py, one thread) run in a child process, interleaved with ours round by round
+ *    (order alternated), and the ratio ours / PyTorch of the median CPU ms per step is printed.
+ *    BENCH_ROUNDS (default 5) timed rounds after one warm-up step each; BENCH_CLASSROOM_BUDGET_S caps them
+ *    (at least 3); BENCH_CLASSROOM=0 skips this part, BENCH_FAST_KERNELS=0 times tfjs's own cpu kernels.
+ *
+ * 2. FBNetV2 channel masking vs naive channel search: time of one supernet training step (forward, backward,
  * SGD update of weights and channel logits) for a small network
  *   stem conv 3x3 (3 -> 16) -> searched layer: IR k3 e3 (16 -> up to 32) -> conv 1x1 (32 -> 32) -> GAP -> FC 10
  * where the searched layer has k width options c_i = 32·i/k and is computed
@@ -17,6 +27,17 @@
  *   BENCH_REPEATS=20 BENCH_BATCH=16 npm run bench
  */
 import * as tf from '@tensorflow/tfjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { registerFastCpuKernels } from '../src/nas/kernels/index.ts';
+import {
+  CLASSROOM_BATCH,
+  CLASSROOM_INPUT,
+  softSupernetStep,
+  subnetStep,
+  type ClassroomStep,
+} from './bench-classroom.ts';
+import { DEFAULT_EXPERIMENT } from '../src/nas/experiment.ts';
 import type { BlockSpec } from '../src/nas/arch/spec.ts';
 import { buildBlock, disposeParams } from '../src/nas/blocks/build.ts';
 import type { Module, ParamInfo } from '../src/nas/blocks/module.ts';
@@ -147,9 +168,119 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** PyTorch peer: one child process, one step per command (see scripts/bench-torch.py). */
+class TorchPeer {
+  private readonly lines: AsyncIterator<string>;
+  private constructor(private readonly child: ReturnType<typeof spawn>) {
+    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  }
+
+  static start(): TorchPeer | null {
+    const python = '/usr/bin/python3';
+    const probe = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+    if (probe.error || probe.status !== 0) return null;
+    const script = new URL('./bench-torch.py', import.meta.url).pathname;
+    const args = [
+      script,
+      String(CLASSROOM_BATCH),
+      String(CLASSROOM_INPUT),
+      String(DEFAULT_EXPERIMENT.gumbel.tau0),
+    ];
+    return new TorchPeer(spawn(python, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
+  }
+
+  async step(kind: 'soft' | 'subnet'): Promise<{ cpu: number; wall: number }> {
+    this.child.stdin!.write(`${kind}\n`);
+    const next = await this.lines.next();
+    if (next.done) throw new Error('the PyTorch peer exited');
+    const r = JSON.parse(next.value) as { cpu_ms: number; wall_ms: number };
+    return { cpu: r.cpu_ms, wall: r.wall_ms };
+  }
+
+  stop(): void {
+    this.child.stdin!.end('quit\n');
+  }
+}
+
+async function timeOurs(s: ClassroomStep): Promise<{ cpu: number; wall: number }> {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  await s.step();
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1000, wall: performance.now() - wall };
+}
+
+async function classroom(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const budget = Number(process.env.BENCH_CLASSROOM_BUDGET_S ?? 300);
+  console.log(
+    `classroom steps | backend ${tf.getBackend()}, batch ${CLASSROOM_BATCH}, ${CLASSROOM_INPUT}x${CLASSROOM_INPUT} input, ` +
+      `fast cpu kernels ${process.env.BENCH_FAST_KERNELS === '0' ? 'off' : 'on'}`,
+  );
+  const peer = TorchPeer.start();
+  if (!peer) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (optional dev extra)');
+  const steps: { kind: 'soft' | 'subnet'; ours: ClassroomStep }[] = [
+    { kind: 'subnet', ours: subnetStep() },
+    { kind: 'soft', ours: softSupernetStep() },
+    // single-path hard supernet step (issue 14, point 1): add it here and in bench-torch.py once it exists
+  ];
+  type Times = { cpu: number[]; wall: number[] };
+  const ours = new Map(steps.map((s) => [s.kind, { cpu: [], wall: [] } as Times]));
+  const theirs = new Map(steps.map((s) => [s.kind, { cpu: [], wall: [] } as Times]));
+  const t0 = performance.now();
+  for (const s of steps) {
+    await s.ours.step(); // warm-up
+    if (peer) await peer.step(s.kind);
+  }
+  const tensors = tf.memory().numTensors;
+  let done = 0;
+  for (let r = 0; r < rounds; r++) {
+    if (r >= 3 && (performance.now() - t0) / 1000 > budget) break;
+    for (const s of steps) {
+      // alternate who goes first, so neither always inherits the other's cache and heat
+      const order = r % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
+      for (const who of order) {
+        if (who === 'theirs' && !peer) continue;
+        const t = who === 'ours' ? await timeOurs(s.ours) : await peer!.step(s.kind);
+        const into = (who === 'ours' ? ours : theirs).get(s.kind)!;
+        into.cpu.push(t.cpu);
+        into.wall.push(t.wall);
+      }
+    }
+    done++;
+  }
+  const leaked = tf.memory().numTensors - tensors;
+  peer?.stop();
+  console.table(
+    steps.map((s) => {
+      const o = ours.get(s.kind)!;
+      const p = theirs.get(s.kind)!;
+      const row: Record<string, string> = {
+        step: s.ours.label,
+        'ours cpu ms': median(o.cpu).toFixed(0),
+        'ours wall ms': median(o.wall).toFixed(0),
+      };
+      if (peer) {
+        row['PyTorch cpu ms'] = median(p.cpu).toFixed(1);
+        row['PyTorch wall ms'] = median(p.wall).toFixed(1);
+        row['ours / PyTorch (cpu)'] = (median(o.cpu) / median(p.cpu)).toFixed(1);
+      }
+      return row;
+    }),
+  );
+  console.log(
+    `timed rounds: ${done} (medians); tensors leaked: ${leaked}; ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+  );
+  for (const s of steps) s.ours.dispose();
+}
+
 async function main(): Promise<void> {
   await tf.setBackend(BACKEND);
   await tf.ready();
+  if (process.env.BENCH_FAST_KERNELS !== '0') registerFastCpuKernels();
+  if (process.env.BENCH_CLASSROOM !== '0') await classroom();
+  if (process.env.BENCH_MASKING === '0') return;
+  console.log('FBNetV2 masking');
   console.log(
     `backend: ${tf.getBackend()} | batch ${BATCH}, ${SIZE}x${SIZE} input, searched IR k3 e3 ${STEM} -> ${MAX}`,
   );

@@ -12,6 +12,7 @@ import { LandmarkSource } from '../src/nas/data/landmark-source.ts';
 import { SearchTrainer } from '../src/nas/search/trainer.ts';
 import { argmax } from '../src/nas/search/gumbel.ts';
 import { meanShapeNme, validateArgmax } from '../src/worker/validation.ts';
+import { registerFastCpuKernels } from '../src/nas/kernels/index.ts';
 import { evaluateModel, Finetuner, inheritWeights, recalibrateBatchNorm } from '../src/nas/finetune/index.ts';
 
 const [epochs = 12, steps = 20, input = 64, lr = DEFAULT_EXPERIMENT.train.lrWeights] = process.argv
@@ -19,6 +20,7 @@ const [epochs = 12, steps = 20, input = 64, lr = DEFAULT_EXPERIMENT.train.lrWeig
   .map(Number);
 
 await tf.setBackend('cpu');
+registerFastCpuKernels();
 const config: ExperimentConfig = structuredClone(DEFAULT_EXPERIMENT);
 config.train.epochs = epochs;
 config.train.stepsPerEpoch = steps;

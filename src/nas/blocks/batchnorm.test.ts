@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BatchNorm } from './batchnorm.ts';
 import { BN_EPSILON, BN_MOMENTUM } from './module.ts';
+import { registerFastCpuKernels, unregisterFastCpuKernels } from '../kernels/index.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
+afterEach(() => registerFastCpuKernels()); // as the vitest setup left them, even after a failure
 
 // one channel, 4 values: mean 2.5, biased variance 1.25, unbiased 5/3
 const x = () => tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
@@ -53,6 +55,40 @@ describe('BatchNorm', () => {
     const b = manual.dataSync();
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 4));
   });
+
+  // fused: the cpu kernels of src/nas/kernels (registered by the vitest setup); composite: the tf.customGrad
+  // of plain ops that the other backends run
+  it.each([
+    ['fused cpu kernels', true],
+    ['composite ops', false],
+  ])(
+    'hand-written training gradient equals autodiff of the same forward (x, gamma, beta): %s',
+    (_, useFused) => {
+      if (!useFused) unregisterFastCpuKernels();
+      const bn = new BatchNorm('b', 3);
+      bn.gamma.assign(tf.tensor1d([0.5, -1.5, 2]));
+      bn.beta.assign(tf.tensor1d([0.1, 0.2, -0.3]));
+      const input = tf.randomNormal([3, 5, 7, 3], 1, 2, 'float32', 9) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 5, 7, 3], 0, 1, 'float32', 10);
+      const loss = (y: tf.Tensor) => tf.sum(tf.mul(tf.square(y), w));
+      const fused = tf.grads((a: tf.Tensor) => loss(bn.apply(a as tf.Tensor4D, true)))([input]);
+      const { grads } = tf.variableGrads(() => loss(bn.apply(input, true)) as tf.Scalar, [bn.gamma, bn.beta]);
+      const manual = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const m = tf.mean(a, [0, 1, 2]);
+        const v = tf.mean(tf.square(tf.sub(a, m)), [0, 1, 2]);
+        return loss(tf.add(tf.mul(tf.div(tf.sub(a, m), tf.sqrt(tf.add(v, BN_EPSILON))), g), b));
+      })([input, bn.gamma, bn.beta]);
+      const close = (p: tf.Tensor, q: tf.Tensor) => {
+        const scale = Math.max(...Array.from(q.dataSync(), Math.abs));
+        const err = Math.max(...Array.from(tf.abs(tf.sub(p, q)).dataSync()));
+        expect(err / scale).toBeLessThan(1e-5);
+      };
+      close(fused[0], manual[0]);
+      close(grads[bn.gamma.name], manual[1]);
+      close(grads[bn.beta.name], manual[2]);
+      registerFastCpuKernels();
+    },
+  );
 
   it('updates inside optimizer.minimize without leaking tensors', () => {
     const bn = new BatchNorm('b', 1);

@@ -57,6 +57,8 @@ export class ConvUnit {
     return tf.tidy(() => {
       let y = conv2d(x, this.kernel as tf.Tensor4D, this.stride, this.dilation, this.groups);
       if (this.bias) y = tf.add(y, this.bias);
+      // ReLU goes into the batch norm, which fuses it on the cpu backend
+      if (this.bn && this.act === 'relu') return this.bn.apply(y, training, true);
       if (this.bn) y = this.bn.apply(y, training);
       return activate(y, this.act);
     });
@@ -115,6 +117,8 @@ export class DwUnit {
     return tf.tidy(() => {
       let y = depthwiseConv2d(x, this.kernel as tf.Tensor4D, this.stride, this.dilation);
       if (this.bias) y = tf.add(y, this.bias);
+      // ReLU goes into the batch norm, which fuses it on the cpu backend
+      if (this.bn && this.act === 'relu') return this.bn.apply(y, training, true);
       if (this.bn) y = this.bn.apply(y, training);
       return activate(y, this.act);
     });
