@@ -154,6 +154,29 @@ describe.each(STRATEGIES)('single-path (GDAS) steps, %s', (_, config) => {
     expect(single).toBeLessThan(0.8 * all);
   });
 
+  it('a checkpoint keeps the mode: the restored run continues as the uninterrupted one', async () => {
+    const steps = async (t: SearchTrainer, n: number) => {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const m = await t.step();
+        out.push([m.phase, m.sampled, m.loss, m.probs]);
+      }
+      return out;
+    };
+    const options = { space: LANDMARK_SPACE, featureEvery: 0 };
+    const whole = new SearchTrainer(config('single'), landmarks(), options);
+    const expected = await steps(whole, 8);
+    const first = new SearchTrainer(config('single'), landmarks(), options);
+    await steps(first, 4);
+    const state = structuredClone(await first.state());
+    first.dispose();
+    expect(state.config.gumbel.paths).toBe('single');
+    const resumed = await SearchTrainer.restore(state, landmarks());
+    expect(await steps(resumed, 4)).toEqual(expected.slice(4));
+    whole.dispose();
+    resumed.dispose();
+  });
+
   it.each(['all', 'single'] as const)(
     'keeps the tensor count constant over 100 steps (%s paths)',
     async (paths) => {
