@@ -39,7 +39,7 @@ import { entropy, softmaxArray } from './gumbel.ts';
 import { fbnetLoss, taskLoss } from './loss.ts';
 import { Schedule } from './schedule.ts';
 import type { CostModel, SearchNet, StepSample } from './search-net.ts';
-import { hardSamples, checkPaths, stepPaths } from './single-path.ts';
+import { checkPaths, hardSamples, stepPaths } from './single-path.ts';
 import { packStep, type StepValues } from './step-record.ts';
 import type { Supernet } from './supernet.ts';
 import { ThetaAdam } from './theta-adam.ts';
