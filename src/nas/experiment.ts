@@ -8,6 +8,12 @@
 export type StrategyId = 'fbnet-v1' | 'fbnet-v2';
 export type CostSource = 'latency' | 'macs' | 'params';
 export type BackendId = 'webgpu' | 'webgl' | 'cpu';
+/**
+ * Paths a supernet step runs: 'all' every candidate weighted by the Gumbel-softmax sample (FBNet),
+ * 'single' only the sampled one, in architecture steps too (GDAS; implies hard samples). See
+ * search/single-path.ts.
+ */
+export type GumbelPaths = 'all' | 'single';
 
 export interface SynthDatasetRef {
   kind: 'synthface';
@@ -59,6 +65,8 @@ export interface ExperimentConfig {
     tau0: number;
     decay: number; // τ(epoch) = tau0 * decay^epoch
     hard: boolean; // straight-through one-hot forward
+    /** Absent: 'all' (configs, links and checkpoints from before it existed have none). */
+    paths?: GumbelPaths;
   };
   loss: {
     alpha: number;

@@ -73,11 +73,15 @@ const configArb: fc.Arbitrary<ExperimentConfig> = fc
       weightDecay: orDefault(1e-4, dbl(0, 1)),
       valFraction: orDefault(0.2, dbl(1e-6, 0.899)),
     }),
-    gumbel: fc.record({
-      tau0: orDefault(5, dbl(1e-6, 100)),
-      decay: orDefault(0.956, dbl(1e-6, 1)),
-      hard: fc.boolean(),
-    }),
+    gumbel: fc.record(
+      {
+        tau0: orDefault(5, dbl(1e-6, 100)),
+        decay: orDefault(0.956, dbl(1e-6, 1)),
+        hard: fc.boolean(),
+        paths: fc.constantFrom('all' as const, 'single' as const),
+      },
+      { requiredKeys: ['tau0', 'decay', 'hard'] },
+    ),
     loss: fc.record(
       {
         alpha: orDefault(0.2, dbl(1e-6, 10)),
@@ -199,6 +203,7 @@ function assertValid(c: ExperimentConfig) {
   expect(inRange(t.weightDecay, 0, 1) && t.valFraction > 0 && t.valFraction < 0.9).toBe(true);
   expect(c.gumbel.tau0 > 0 && c.gumbel.tau0 <= 100 && c.gumbel.decay > 0 && c.gumbel.decay <= 1).toBe(true);
   expect(typeof c.gumbel.hard).toBe('boolean');
+  if ('paths' in c.gumbel) expect(['all', 'single']).toContain(c.gumbel.paths);
   expect(c.loss.alpha > 0 && c.loss.alpha <= 10 && inRange(c.loss.beta, 0, 2)).toBe(true);
   expect(['latency', 'macs', 'params']).toContain(c.loss.cost);
   for (const s of Object.values(c.seeds)) expect(inRange(s, 0, 0xffffffff, true)).toBe(true);

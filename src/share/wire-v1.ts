@@ -4,7 +4,7 @@
  * app's defaults change later, old links must still mean what they meant when they were made.
  */
 import type { ExperimentConfig } from '../nas/experiment.ts';
-import { numberField, type NumberField, type NumberPath } from '../nas/experiment-fields.ts';
+import { GUMBEL_PATHS, numberField, type NumberField, type NumberPath } from '../nas/experiment-fields.ts';
 import { packArch } from './arch-compact.ts';
 import type { Rule } from './rules.ts';
 import { packV2 } from './v2-settings.ts';
@@ -74,6 +74,8 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'gumbel.tau0', key: 't0', rule: num('gumbel.tau0') },
   { path: 'gumbel.decay', key: 'gd', rule: num('gumbel.decay') },
   { path: 'gumbel.hard', key: 'gh', rule: { t: 'bool' } },
+  // optional: absent (links from before it existed) means 'all'; present, it is carried even when 'all'
+  { path: 'gumbel.paths', key: 'gp', rule: { t: 'enum', values: GUMBEL_PATHS }, optional: true },
   { path: 'loss.alpha', key: 'la', rule: num('loss.alpha') },
   { path: 'loss.beta', key: 'lb', rule: num('loss.beta') },
   { path: 'loss.cost', key: 'lc', rule: { t: 'enum', values: ['latency', 'macs', 'params'] } },

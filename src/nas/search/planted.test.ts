@@ -1,6 +1,7 @@
 /** Planted searches: tasks where the right answer is known, run end to end on the CPU backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { GumbelPaths } from '../experiment.ts';
 import { deriveArch } from './derive.ts';
 import { SearchTrainer } from './trainer.ts';
 import { brighterHalfTask, lineDistanceTask } from './toy-sources.ts';
@@ -12,9 +13,10 @@ beforeAll(async () => {
 
 const rfSource = () => lineDistanceTask(12, { weights: 256, arch: 128, val: 64 }, 11);
 
-async function searchRf(beta: number, epochs: number) {
+async function searchRf(paths: GumbelPaths, beta: number, epochs: number) {
   const config = toyConfig(RF_SPACE, {
     train: { epochs, stepsPerEpoch: 20, warmupEpochs: 1 },
+    gumbel: gumbelFor(paths),
     loss: { beta },
   });
   const trainer = new SearchTrainer(config, rfSource(), {
@@ -30,13 +32,16 @@ async function searchRf(beta: number, epochs: number) {
   return { derived, cost };
 }
 
-describe('planted searches', () => {
+/** 'all': FBNet's soft mixture as before (no paths field); 'single': GDAS single-path steps. */
+const gumbelFor = (paths: GumbelPaths) => (paths === 'single' ? { paths } : {});
+
+describe.each(['all', 'single'] as const)('planted searches (%s paths)', (paths) => {
   it('finds the receptive field the task needs (k5) when cost is ignored, the cheap k3 when it dominates', async () => {
-    const accuracyOnly = await searchRf(0, 3);
+    const accuracyOnly = await searchRf(paths, 0, 3);
     expect(accuracyOnly.derived.names).toEqual(['k5_e1']);
     expect(accuracyOnly.derived.probs[0][1]).toBeGreaterThan(0.9);
     // the cost gradient acts from the first arch step: a shorter run suffices
-    const costAware = await searchRf(2, 2);
+    const costAware = await searchRf(paths, 2, 2);
     expect(costAware.derived.names).toEqual(['k3_e1']);
     expect(costAware.cost).toBeLessThan(accuracyOnly.cost);
   }, 60_000);
@@ -44,6 +49,7 @@ describe('planted searches', () => {
   it('converges every layer to its far cheaper candidate when all candidates fit the task', async () => {
     const config = toyConfig(THREE_LAYER_SPACE, {
       train: { epochs: 2, stepsPerEpoch: 15 },
+      gumbel: gumbelFor(paths),
       loss: { beta: 1 },
     });
     const source = brighterHalfTask(8, { weights: 128, arch: 64, val: 32 }, 5);

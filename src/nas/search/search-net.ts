@@ -7,8 +7,10 @@
  * 1. drawSample (outside the gradient tape): Gumbel noise from the run's Rng and the categorical draws.
  * 2. relax (inside the tape): the Gumbel-softmax weights of every searched choice.
  * 3. forwardStep: 'all' runs every path weighted by the relaxed sample (FBNet), 'sampled' only the drawn
- *    one (weight steps with hard samples: the same forward value and weight gradients, no θ gradient). A
- *    single-path architecture step (GDAS) is a third mode here: the drawn path scaled by its relaxed weight.
+ *    one (weight steps with hard samples: the same forward value and weight gradients, no θ gradient),
+ *    'single' only the drawn one scaled by GDAS's straight-through weight (value 1; θ gets its gradient
+ *    through it: single-path.ts). A strategy's other searched dimensions (FBNetV2's widths and
+ *    resolution) keep their relaxed masks in 'single'.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Arch, SearchSpace, Task } from '../arch/spec.ts';
@@ -48,7 +50,7 @@ export interface Relaxation {
 }
 
 /** Which paths a training forward runs; see the file comment. */
-export type PathMode = 'all' | 'sampled';
+export type PathMode = 'all' | 'sampled' | 'single';
 
 /** How a step's cost is measured: raw costs per loss unit, and V1's table already in loss units. */
 export interface CostModel {

@@ -8,7 +8,8 @@
  * one-hot, because ∂L/∂m_i = <∂L/∂x_{l+1}, b_i(x_l)> needs every candidate's output to train θ (this is
  * what FBNet does). When θ needs no gradient (a weight step with hard samples, evaluation of a derived
  * network) the caller passes the chosen candidate index instead and only that block runs: the forward
- * value and the weight gradients are then identical to the one-hot mixture.
+ * value and the weight gradients are then identical to the one-hot mixture. A single-path architecture
+ * step (GDAS, single-path.ts) passes a SinglePath: only the chosen block runs, scaled by its weight.
  */
 import * as tf from '@tensorflow/tfjs';
 import { sumTensors } from '../tensor-sum.ts';
@@ -33,6 +34,22 @@ export interface MixedLayer {
 
 /** Per searchable layer: a mask [k] (all candidates run, weighted) or a candidate index (only it runs). */
 export type LayerMix = tf.Tensor1D | number;
+
+/**
+ * GDAS's single path (single-path.ts): only candidate `index` runs, its output times `weight`, a scalar
+ * whose value is 1 and whose gradient reaches θ through the relaxed sample.
+ */
+export interface SinglePath {
+  index: number;
+  weight: tf.Scalar;
+}
+
+/** A block choice in a training forward: a LayerMix, or a single path with a differentiable weight. */
+export type BlockMix = LayerMix | SinglePath;
+
+export function isSinglePath(mix: BlockMix | undefined): mix is SinglePath {
+  return typeof mix === 'object' && !(mix instanceof tf.Tensor);
+}
 
 /** Cost of every candidate of every searchable layer plus the cost of the fixed blocks and head. */
 export interface CostTable {
@@ -106,7 +123,7 @@ export class Supernet {
    * Forward pass. `mix[l]` drives the l-th searchable layer (see LayerMix). Returns logits [N, classes]
    * or landmark coordinates [N, 2 * points].
    */
-  forward(x: tf.Tensor4D, training: boolean, mix: LayerMix[]): tf.Tensor2D {
+  forward(x: tf.Tensor4D, training: boolean, mix: BlockMix[]): tf.Tensor2D {
     if (mix.length !== this.mixed.length) {
       throw new Error(`Expected ${this.mixed.length} layer mixes, got ${mix.length}`);
     }
@@ -158,11 +175,13 @@ export class Supernet {
   }
 }
 
-function mixedApply(layer: MixedLayer, x: tf.Tensor4D, training: boolean, mix: LayerMix): tf.Tensor4D {
-  if (typeof mix === 'number') {
-    const op = layer.ops[mix];
-    if (!op) throw new Error(`Layer ${layer.bodyIndex} has no candidate ${mix}`);
-    return op.apply(x, training);
+function mixedApply(layer: MixedLayer, x: tf.Tensor4D, training: boolean, mix: BlockMix): tf.Tensor4D {
+  if (typeof mix === 'number' || isSinglePath(mix)) {
+    const index = typeof mix === 'number' ? mix : mix.index;
+    const op = layer.ops[index];
+    if (!op) throw new Error(`Layer ${layer.bodyIndex} has no candidate ${index}`);
+    const y = op.apply(x, training);
+    return typeof mix === 'number' ? y : tf.mul(y, mix.weight);
   }
   const weights = tf.unstack(mix);
   if (weights.length !== layer.ops.length) {

@@ -13,7 +13,8 @@
  *   mixture; the other candidates' BatchNorm statistics are left alone in that step).
  * - arch: Adam (lr `train.lrTheta`, L2 weight decay `thetaWeightDecay`, 5e-4 as FBNet) on the full loss
  *   task · α · log(COST)^β with the strategy's differentiable cost; all paths run so that every relaxed
- *   weight gets its gradient (also with hard samples: straight-through).
+ *   weight gets its gradient (also with hard samples: straight-through), or, with gumbel.paths 'single',
+ *   only the drawn path (GDAS; hard samples in both steps; see single-path.ts).
  * A step whose loss or gradients are NaN/Inf applies no update (BatchNorm running statistics are rolled
  * back too) and reports nonFinite: true; the schedule still advances and run() stops.
  *
@@ -38,6 +39,7 @@ import { entropy, softmaxArray } from './gumbel.ts';
 import { fbnetLoss, taskLoss } from './loss.ts';
 import { Schedule } from './schedule.ts';
 import type { CostModel, SearchNet, StepSample } from './search-net.ts';
+import { checkPaths, hardSamples, stepPaths } from './single-path.ts';
 import { packStep, type StepValues } from './step-record.ts';
 import type { Supernet } from './supernet.ts';
 import { ThetaAdam } from './theta-adam.ts';
@@ -86,6 +88,7 @@ export class SearchTrainer {
     const space = options.space ?? SPACES[config.space];
     if (!space) throw new Error(`Unknown search space "${config.space}"`);
     this.space = space;
+    checkPaths(config.gumbel);
     this.net = createSearchNet(config, space);
     try {
       this.checkSource();
@@ -284,7 +287,7 @@ export class SearchTrainer {
 
   /**
    * Forward, backward and (when everything is finite) the update of one phase, with one read-back of the
-   * step record. Hard weight steps run only the sampled path; otherwise every path runs, weighted.
+   * step record. stepPaths says which paths run.
    */
   private async optimize(
     phase: Phase,
@@ -294,13 +297,13 @@ export class SearchTrainer {
     lr: number,
   ): Promise<StepValues> {
     const { config, net } = this;
-    const paths = phase === 'weights' && config.gumbel.hard && this.options.skipUnsampled ? 'sampled' : 'all';
+    const paths = stepPaths(phase, config.gumbel, this.options.skipUnsampled);
     const vars = phase === 'weights' ? this.weightVars : this.archVars;
     // tf.clone shares the buffer: a free snapshot of the BatchNorm running statistics for a roll-back
     const statsBefore = this.runningStats.map((v) => tf.clone(v));
     let record: ReturnType<typeof packStep> | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const relaxed = net.relax(sample, tau, config.gumbel.hard);
+      const relaxed = net.relax(sample, tau, hardSamples(config.gumbel));
       const pred = net.forwardStep(batch.x, sample, relaxed, paths);
       const task = taskLoss(net.task, pred, batch.y);
       const stepCost = net.stepCost(relaxed, this.cost);

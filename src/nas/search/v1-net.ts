@@ -27,6 +27,7 @@ import type {
   StepSample,
 } from './search-net.ts';
 import { expectedCostOf, Supernet } from './supernet.ts';
+import { singlePaths } from './single-path.ts';
 import type { StepMetrics } from './trainer-state.ts';
 
 export interface V1Sample extends StepSample {
@@ -62,7 +63,9 @@ export class FbnetV1Net extends Supernet implements SearchNet {
   }
 
   forwardStep(x: tf.Tensor4D, sample: StepSample, relaxed: Relaxation, paths: PathMode): tf.Tensor2D {
-    return this.forward(x, true, paths === 'sampled' ? sample.blocks : relaxed.blocks);
+    if (paths === 'sampled') return this.forward(x, true, sample.blocks);
+    if (paths === 'single') return this.forward(x, true, singlePaths(relaxed.blocks, sample.blocks));
+    return this.forward(x, true, relaxed.blocks);
   }
 
   stepCost(relaxed: Relaxation, cost: CostModel): StepCost {

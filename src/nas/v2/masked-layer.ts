@@ -9,14 +9,17 @@ import * as tf from '@tensorflow/tfjs';
 import { sumTensors } from '../tensor-sum.ts';
 import type { ParamInfo } from '../blocks/module.ts';
 import type { Rng } from '../rng.ts';
-import type { LayerMix } from '../search/supernet.ts';
+import { isSinglePath, type BlockMix, type LayerMix } from '../search/supernet.ts';
 import { ChannelSearch, fixedDist, type OptionDist } from './channel-mask.ts';
 import { buildMaskedBlock, type MaskedBlock } from './masked-blocks.ts';
 import { candidateExpansions, maxOf, type PlanSearch } from './plan.ts';
 
 export interface MaskedLayerMix {
-  /** V1 block choice: a mask over the candidates, or the index of the only candidate to run. */
-  block: LayerMix;
+  /**
+   * V1 block choice: a mask over the candidates, the index of the only candidate to run, or GDAS's single
+   * path (only that candidate runs, scaled by its weight).
+   */
+  block: BlockMix;
   /** Width choice (Gumbel weights or an option index); default: the largest width. */
   width?: LayerMix;
   /** Expansion choice; default: the largest ratio. */
@@ -74,12 +77,15 @@ export class MaskedLayer {
     const expansion = this.expansionSearch ? this.expansionSearch.dist(mix.expansion) : undefined;
     const io = { in: inDist, out, expansion };
     const y = tf.tidy(() => {
-      if (typeof mix.block === 'number') {
-        const op = this.ops[mix.block];
-        if (!op) throw new Error(`Layer ${this.bodyIndex} has no candidate ${mix.block}`);
-        return op.apply(x, io, training);
+      const block = mix.block;
+      if (typeof block === 'number' || isSinglePath(block)) {
+        const index = typeof block === 'number' ? block : block.index;
+        const op = this.ops[index];
+        if (!op) throw new Error(`Layer ${this.bodyIndex} has no candidate ${index}`);
+        const y = op.apply(x, io, training);
+        return typeof block === 'number' ? y : (tf.mul(y, block.weight) as tf.Tensor4D);
       }
-      const m = tf.unstack(mix.block);
+      const m = tf.unstack(block);
       if (m.length !== this.ops.length) {
         throw new Error(
           `Layer ${this.bodyIndex}: mask has ${m.length} entries for ${this.ops.length} candidates`,

@@ -16,7 +16,7 @@ import { taskOf, type SearchSpace, type Task } from '../arch/spec.ts';
 import type { ParamInfo } from '../blocks/module.ts';
 import { buildHead, type Head } from '../model/head.ts';
 import { Rng } from '../rng.ts';
-import type { LayerMix } from '../search/supernet.ts';
+import type { BlockMix, LayerMix } from '../search/supernet.ts';
 import { softmaxArray } from '../search/gumbel.ts';
 import { ChannelSearch, fixedDist, type OptionDist } from './channel-mask.ts';
 import { MaskedLayer } from './masked-layer.ts';
@@ -34,6 +34,11 @@ export interface MaskedMix {
   widths?: (LayerMix | undefined)[];
   expansions?: (LayerMix | undefined)[];
   resolution?: LayerMix;
+}
+
+/** A forward's choices: a MaskedMix whose block choices may also be GDAS single paths (training steps). */
+export interface MaskedForwardMix extends Omit<MaskedMix, 'blocks'> {
+  blocks: BlockMix[];
 }
 
 export interface MaskedSupernetOptions extends PlanOptions {
@@ -94,19 +99,19 @@ export class MaskedSupernet {
   }
 
   /** Resolution choice of a mix as a distribution over factors. */
-  resolutionDist(mix: MaskedMix): OptionDist {
+  resolutionDist(mix: Pick<MaskedMix, 'resolution'>): OptionDist {
     return this.resolution ? this.resolution.dist(mix.resolution ?? 0) : fixedDist(1);
   }
 
   /** Logits [N, classes] or landmarks [N, 2 * points]. */
-  forward(x: tf.Tensor4D, training: boolean, mix: MaskedMix): tf.Tensor2D {
+  forward(x: tf.Tensor4D, training: boolean, mix: MaskedForwardMix): tf.Tensor2D {
     if (mix.blocks.length !== this.layers.length) {
       throw new Error(`Expected ${this.layers.length} layer mixes, got ${mix.blocks.length}`);
     }
     return tf.tidy(() => mixResolutions(x, this.resolutionDist(mix), (xs) => this.run(xs, training, mix)));
   }
 
-  private run(x: tf.Tensor4D, training: boolean, mix: MaskedMix): tf.Tensor2D {
+  private run(x: tf.Tensor4D, training: boolean, mix: MaskedForwardMix): tf.Tensor2D {
     let h = x;
     let dist: OptionDist = fixedDist(this.space.input.channels);
     let l = 0;

@@ -92,16 +92,21 @@ describe('SearchTrainer with strategy fbnet-v2', () => {
     t.dispose();
   });
 
-  it('a high cost weight pushes the widths down', async () => {
-    const config = v2Config({ train: { epochs: 4, stepsPerEpoch: 3 }, loss: { beta: 2 } }, [1]);
-    const t = new SearchTrainer(config, data(), { space: LANDMARK_SPACE, featureEvery: 0 });
-    const seen: StepMetrics[] = [];
-    await t.run((m) => seen.push(m));
-    const last = seen[seen.length - 1].v2!;
-    // from uniform (0.5) towards the smaller width in every layer
-    last.widthProbs.forEach((p) => expect(p[0]).toBeGreaterThan(0.5));
-    t.dispose();
-  });
+  // 'all': FBNet's soft mixture as before; 'single': GDAS's single block path (hard samples)
+  it.each(['all', 'single'] as const)(
+    'a high cost weight pushes the widths down (%s paths)',
+    async (paths) => {
+      const gumbel = paths === 'single' ? { gumbel: { paths } } : {};
+      const config = v2Config({ train: { epochs: 4, stepsPerEpoch: 3 }, loss: { beta: 2 }, ...gumbel }, [1]);
+      const t = new SearchTrainer(config, data(), { space: LANDMARK_SPACE, featureEvery: 0 });
+      const seen: StepMetrics[] = [];
+      await t.run((m) => seen.push(m));
+      const last = seen[seen.length - 1].v2!;
+      // from uniform (0.5) towards the smaller width in every layer
+      last.widthProbs.forEach((p) => expect(p[0]).toBeGreaterThan(0.5));
+      t.dispose();
+    },
+  );
 
   it('checkpoints and restores every arch logit: the continued run equals the uninterrupted one', async () => {
     const config = v2Config();

@@ -23,13 +23,14 @@ import type {
   StepContext,
   StepCost,
 } from '../search/search-net.ts';
+import { singlePaths } from '../search/single-path.ts';
 import type { Supernet } from '../search/supernet.ts';
 import type { StepMetrics } from '../search/trainer-state.ts';
 import { withWidthOptions } from '../spaces/v2-widths.ts';
 import type { ChannelSearch } from './channel-mask.ts';
 import { argmaxChoices, choicesMix, deriveArch, deriveModel, type MaskedChoices } from './derive.ts';
 import { effectiveCost } from './effective-shape.ts';
-import { MaskedSupernet, type MaskedMix } from './masked-supernet.ts';
+import { MaskedSupernet, type MaskedForwardMix, type MaskedMix } from './masked-supernet.ts';
 import { MaskedSupernetView } from './masked-view.ts';
 import { stepMetricsV2 } from './step-metrics.ts';
 import type { V2Relaxation, V2Sample } from './v2-sample.ts';
@@ -162,15 +163,18 @@ export class FbnetV2Net implements SearchNet {
   }
 
   forwardStep(x: tf.Tensor4D, sample: V2Sample, relaxed: V2Relaxation, paths: PathMode): tf.Tensor2D {
-    const run: MaskedMix =
-      paths === 'sampled'
-        ? {
-            blocks: sample.blocks,
-            widths: sample.widths,
-            expansions: sample.expansions,
-            resolution: sample.resolution,
-          }
-        : relaxed.mix;
+    let run: MaskedForwardMix = relaxed.mix;
+    if (paths === 'sampled') {
+      run = {
+        blocks: sample.blocks,
+        widths: sample.widths,
+        expansions: sample.expansions,
+        resolution: sample.resolution,
+      };
+    } else if (paths === 'single') {
+      // GDAS for the block choice only: widths, expansions and resolution keep DMaskingNAS's masks
+      run = { ...relaxed.mix, blocks: singlePaths(relaxed.blocks, sample.blocks) };
+    }
     return this.masked.forward(x, true, run);
   }
 

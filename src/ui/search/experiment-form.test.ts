@@ -156,3 +156,35 @@ describe("FBNetV2's option lists: the form keeps what a link carries", () => {
     }
   });
 });
+
+describe('paths per step (gumbel.paths)', () => {
+  const pathsControl = (body: string) => ({
+    select: body.match(/<select id="gs-paths"[\s\S]*?<\/select>/)?.[0] ?? '',
+    hard: body.match(/<input id="gs-hard"[^>]*>/)?.[0] ?? '',
+  });
+
+  it("offers FBNet's all-paths mixture (the default) and GDAS's single path, labelled", () => {
+    const { select, hard } = pathsControl(render(ExperimentForm, { props: {} }).body);
+    expect(select).toMatch(/<option value="all"[^>]*>all candidates \(FBNet\)<\/option>/);
+    expect(select).toMatch(/<option value="single"[^>]*>single sampled path \(GDAS\)<\/option>/);
+    expect(hard).not.toContain('disabled');
+  });
+
+  it("'single' shows hard sampling on and fixed; 'all' is stored as no field", () => {
+    const form = new SearchSession();
+    form.setPaths('single');
+    expect(form.snapshot().gumbel).toEqual({ ...DEFAULT_EXPERIMENT.gumbel, paths: 'single' });
+    form.setPaths('all');
+    expect(form.snapshot().gumbel).toStrictEqual(DEFAULT_EXPERIMENT.gumbel);
+    search.setPaths('single');
+    try {
+      const { body } = render(ExperimentForm, { props: {} });
+      const { hard } = pathsControl(body);
+      expect(hard).toContain('checked');
+      expect(hard).toContain('disabled');
+      expect(body).toContain('Single path (GDAS)');
+    } finally {
+      search.config = structuredClone(DEFAULT_EXPERIMENT);
+    }
+  });
+});

@@ -2,7 +2,12 @@
  * The search workspace's state: the experiment being edited, the run's status and the metric history
  * streamed from the worker. Components read it and call its methods; only this class talks to the worker.
  */
-import { DEFAULT_EXPERIMENT, DEFAULT_V2, type ExperimentConfig } from '../../nas/experiment.ts';
+import {
+  DEFAULT_EXPERIMENT,
+  DEFAULT_V2,
+  type ExperimentConfig,
+  type GumbelPaths,
+} from '../../nas/experiment.ts';
 import {
   EXPERIMENT_NUMBERS,
   isOptionList,
@@ -145,6 +150,18 @@ export class SearchSession {
       };
     });
     return true;
+  }
+
+  /**
+   * Paths per supernet step. 'all' (FBNet) is stored as no field, as configs from before the setting
+   * existed have it, so such experiments and their links stay as they were; 'single' (GDAS) implies hard
+   * samples whatever gumbel.hard says.
+   */
+  setPaths(paths: GumbelPaths): void {
+    this.edit((c) => {
+      const { paths: _, ...gumbel } = c.gumbel;
+      c.gumbel = paths === 'single' ? { ...gumbel, paths } : gumbel;
+    });
   }
 
   /** Another search space: the candidate edits were for the old one's layers. */
