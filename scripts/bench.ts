@@ -1,13 +1,14 @@
 /**
  * One performance report for the Node CPU path (issue 14), printed from one run:
  *
- * 1. The classroom search's training steps (scripts/bench-classroom.ts): the all-paths soft supernet weight
+ * 1. The classroom search's training steps (src/nas/perf/classroom-steps.ts): the all-paths soft supernet weight
  *    step and the derived-subnet step (k3_e3 everywhere), default batch and input. When /usr/bin/python3 has
  *    torch (Debian's python3-torch, a dev-machine extra), the same steps of an equivalent PyTorch model
  *    (scripts/bench-torch.py, one thread) run in a child process, interleaved with ours round by round
  *    (order alternated), and the ratio ours / PyTorch of the median CPU ms per step is printed.
  *    BENCH_ROUNDS (default 5) timed rounds after one warm-up step each; BENCH_CLASSROOM_BUDGET_S caps them
- *    (at least 3); BENCH_CLASSROOM=0 skips this part, BENCH_FAST_KERNELS=0 times tfjs's own cpu kernels.
+ *    (at least 3); BENCH_CLASSROOM=0 skips this part, BENCH_FAST_KERNELS=0 times tfjs's own cpu kernels;
+ *    BENCH_CLASSROOM_BATCH / BENCH_CLASSROOM_INPUT override the default experiment's batch and input.
  *
  * 2. FBNetV2 channel masking vs naive channel search: time of one supernet training step (forward, backward,
  * SGD update of weights and channel logits) for a small network
@@ -29,20 +30,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { registerFastCpuKernels } from '../src/nas/kernels/index.ts';
 import {
-  CLASSROOM_BATCH,
-  CLASSROOM_INPUT,
+  DEFAULT_EXPERIMENT,
+  median,
+  registerFastCpuKernels,
+  Rng,
   softSupernetStep,
   subnetStep,
-  type ClassroomStep,
-} from './bench-classroom.ts';
-import { DEFAULT_EXPERIMENT } from '../src/nas/experiment.ts';
+  type TrainingStep,
+} from '../src/nas/index.ts';
 import type { BlockSpec } from '../src/nas/arch/spec.ts';
 import { buildBlock, disposeParams } from '../src/nas/blocks/build.ts';
 import type { Module, ParamInfo } from '../src/nas/blocks/module.ts';
 import { buildHead, type Head } from '../src/nas/model/head.ts';
-import { Rng } from '../src/nas/rng.ts';
 import { drawGumbel, gumbelSoftmax } from '../src/nas/search/gumbel.ts';
 import { crossEntropy } from '../src/nas/search/loss.ts';
 import { distOf, fitChannels, fixedDist } from '../src/nas/v2/channel-mask.ts';
@@ -162,11 +162,8 @@ function naive(k: number, seed: number): Variant {
   );
 }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+const CLASSROOM_BATCH = Number(process.env.BENCH_CLASSROOM_BATCH ?? DEFAULT_EXPERIMENT.train.batchSize);
+const CLASSROOM_INPUT = Number(process.env.BENCH_CLASSROOM_INPUT ?? DEFAULT_EXPERIMENT.inputSize);
 
 /** PyTorch peer: one child process, one step per command (see scripts/bench-torch.py). */
 class TorchPeer {
@@ -202,7 +199,7 @@ class TorchPeer {
   }
 }
 
-async function timeOurs(s: ClassroomStep): Promise<{ cpu: number; wall: number }> {
+async function timeOurs(s: TrainingStep): Promise<{ cpu: number; wall: number }> {
   const wall = performance.now();
   const cpu = process.cpuUsage();
   await s.step();
@@ -217,11 +214,12 @@ async function classroom(): Promise<void> {
     `classroom steps | backend ${tf.getBackend()}, batch ${CLASSROOM_BATCH}, ${CLASSROOM_INPUT}x${CLASSROOM_INPUT} input, ` +
       `fast cpu kernels ${process.env.BENCH_FAST_KERNELS === '0' ? 'off' : 'on'}`,
   );
+  const size = { batch: CLASSROOM_BATCH, inputSize: CLASSROOM_INPUT };
   const peer = TorchPeer.start();
   if (!peer) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (optional dev extra)');
-  const steps: { kind: 'soft' | 'subnet'; ours: ClassroomStep }[] = [
-    { kind: 'subnet', ours: subnetStep() },
-    { kind: 'soft', ours: softSupernetStep() },
+  const steps: { kind: 'soft' | 'subnet'; ours: TrainingStep }[] = [
+    { kind: 'subnet', ours: subnetStep(size) },
+    { kind: 'soft', ours: softSupernetStep(size) },
     // single-path hard supernet step (issue 14, point 1): add it here and in bench-torch.py once it exists
   ];
   type Times = { cpu: number[]; wall: number[] };
