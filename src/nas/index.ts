@@ -81,4 +81,13 @@ export type { ClassroomStepKind, ClassroomStepOptions } from './perf/classroom-s
 export { experimentStep } from './perf/experiment-step.ts';
 export type { ExperimentStepKind, ExperimentStepOptions } from './perf/experiment-step.ts';
 export { RandomSource } from './perf/random-source.ts';
+export {
+  MASKING_KS,
+  MASKING_MAX,
+  MASKING_STEM,
+  maskedVariant,
+  naiveVariant,
+  plainVariant,
+} from './perf/masking-steps.ts';
+export type { MaskingVariant } from './perf/masking-steps.ts';
 export { registerFastCpuKernels } from './kernels/index.ts';
