@@ -1,4 +1,4 @@
-"""PyTorch peer of scripts/bench-classroom.ts, driven by scripts/bench.ts (a dev-machine extra: needs
+"""PyTorch peer of src/nas/perf/classroom-steps.ts, driven by scripts/bench.ts (a dev-machine extra: needs
 Debian's python3-torch; the app and CI never run it). Builds the same classroom networks in NCHW (same
 layers, widths, batch, input, landmark L2 loss, SGD momentum 0.9), one thread, then reads commands from
 stdin, one per line: "soft" or "subnet" runs one training step and prints a JSON line with its CPU and

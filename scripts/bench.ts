@@ -1,16 +1,17 @@
 /**
  * One performance report for the Node CPU path (issue 14), printed from one run:
  *
- * 1. The classroom search's training steps (scripts/bench-classroom.ts): the all-paths soft supernet weight
+ * 1. The classroom search's training steps (src/nas/perf/classroom-steps.ts): the all-paths soft supernet weight
  *    step and the derived-subnet step (k3_e3 everywhere), default batch and input. When /usr/bin/python3 has
  *    torch (Debian's python3-torch, a dev-machine extra), the same steps of an equivalent PyTorch model
  *    (scripts/bench-torch.py, one thread) run in a child process, interleaved with ours round by round
  *    (order alternated), and the ratio ours / PyTorch of the median CPU ms per step is printed.
  *    BENCH_ROUNDS (default 5) timed rounds after one warm-up step each; BENCH_CLASSROOM_BUDGET_S caps them
- *    (at least 3); BENCH_CLASSROOM=0 skips this part, BENCH_FAST_KERNELS=0 times tfjs's own cpu kernels.
+ *    (at least 3); BENCH_CLASSROOM=0 skips this part, BENCH_FAST_KERNELS=0 times tfjs's own cpu kernels;
+ *    BENCH_CLASSROOM_BATCH / BENCH_CLASSROOM_INPUT override the default experiment's batch and input.
  *
- * 2. FBNetV2 channel masking vs naive channel search: time of one supernet training step (forward, backward,
- * SGD update of weights and channel logits) for a small network
+ * 2. FBNetV2 channel masking vs naive channel search (src/nas/perf/masking-steps.ts): time of one supernet
+ * training step (forward, backward, SGD update of weights and channel logits) for a small network
  *   stem conv 3x3 (3 -> 16) -> searched layer: IR k3 e3 (16 -> up to 32) -> conv 1x1 (32 -> 32) -> GAP -> FC 10
  * where the searched layer has k width options c_i = 32·i/k and is computed
  *   plain:  one IR at the largest width (no search: the reference),
@@ -29,24 +30,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { registerFastCpuKernels } from '../src/nas/kernels/index.ts';
 import {
-  CLASSROOM_BATCH,
-  CLASSROOM_INPUT,
+  DEFAULT_EXPERIMENT,
+  median,
+  registerFastCpuKernels,
+  Rng,
   softSupernetStep,
   subnetStep,
-  type ClassroomStep,
-} from './bench-classroom.ts';
-import { DEFAULT_EXPERIMENT } from '../src/nas/experiment.ts';
-import type { BlockSpec } from '../src/nas/arch/spec.ts';
-import { buildBlock, disposeParams } from '../src/nas/blocks/build.ts';
-import type { Module, ParamInfo } from '../src/nas/blocks/module.ts';
-import { buildHead, type Head } from '../src/nas/model/head.ts';
-import { Rng } from '../src/nas/rng.ts';
-import { drawGumbel, gumbelSoftmax } from '../src/nas/search/gumbel.ts';
-import { crossEntropy } from '../src/nas/search/loss.ts';
-import { distOf, fitChannels, fixedDist } from '../src/nas/v2/channel-mask.ts';
-import { buildMaskedBlock, type MaskedBlock } from '../src/nas/v2/masked-blocks.ts';
+  MASKING_KS as KS,
+  MASKING_MAX as MAX,
+  MASKING_STEM as STEM,
+  maskedVariant as masked,
+  naiveVariant as naive,
+  plainVariant as plain,
+  type MaskingVariant as Variant,
+  type TrainingStep,
+} from '../src/nas/index.ts';
 
 const BACKEND = process.env.BENCH_BACKEND ?? 'cpu';
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 15);
@@ -56,117 +55,8 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 4);
 const SIZE = Number(process.env.BENCH_SIZE ?? 8);
 /** Timed rounds stop early (after MIN_REPEATS) once this many seconds have passed in total. */
 const BUDGET_S = Number(process.env.BENCH_BUDGET_S ?? 90);
-const STEM = 16;
-const MAX = 32;
-const KS = [2, 4, 8];
-
-const irSpec = (out: number): BlockSpec => ({ kind: 'ir', k: 3, e: 3, out, stride: 1 });
-
-interface Variant {
-  label: string;
-  k: number;
-  step(x: tf.Tensor4D, y: tf.Tensor2D): Promise<void>;
-  dispose(): void;
-}
-
-function widthsFor(k: number): number[] {
-  return Array.from({ length: k }, (_, i) => Math.round((MAX * (i + 1)) / k));
-}
-
-/** Shared scaffolding: stem, the searched layer (given), next conv, head, one SGD optimizer. */
-function makeVariant(
-  label: string,
-  k: number,
-  seed: number,
-  searched: (x: tf.Tensor4D, g: tf.Tensor1D | null) => tf.Tensor4D,
-  searchedParams: ParamInfo[],
-  logits: tf.Variable | null,
-): Variant {
-  const rng = new Rng(seed);
-  const stem = buildBlock({ kind: 'conv', k: 3, out: STEM, stride: 1, act: 'relu' }, 3, 'stem', rng);
-  const next = buildBlock({ kind: 'conv', k: 1, out: MAX, stride: 1, act: 'relu' }, MAX, 'next', rng);
-  const head: Head = buildHead({ kind: 'classifier', classes: 10 }, MAX, [], 'head', rng);
-  const noise = new Rng(seed + 1);
-  const opt = tf.train.sgd(0.01);
-  const vars = [stem, next]
-    .flatMap((m: Module) => m.params())
-    .concat(searchedParams, head.params())
-    .filter((p) => p.trainable)
-    .map((p) => p.variable);
-  if (logits) vars.push(logits);
-  return {
-    label,
-    k,
-    async step(x, y) {
-      // minimize runs f inside variableGrads, which disposes every intermediate (noise and masks included)
-      const loss = opt.minimize(
-        () => {
-          const g = logits
-            ? gumbelSoftmax(logits as tf.Tensor1D, 1, tf.tensor1d(drawGumbel(noise, k)), false)
-            : null;
-          const h = next.apply(searched(stem.apply(x, true), g), true);
-          return crossEntropy(head.apply(h, [], true), y);
-        },
-        true,
-        vars,
-      );
-      if (!loss) throw new Error('minimize returned no loss');
-      await loss.data(); // waits for the device on asynchronous backends
-      loss.dispose();
-    },
-    dispose() {
-      disposeParams([...stem.params(), ...next.params(), ...searchedParams, ...head.params()]);
-      logits?.dispose();
-      opt.dispose();
-    },
-  };
-}
-
-function plain(seed: number): Variant {
-  const block = buildBlock(irSpec(MAX), STEM, 'searched', new Rng(seed + 7));
-  return makeVariant('plain', 1, seed, (x) => block.apply(x, true), block.params(), null);
-}
-
-function masked(k: number, seed: number): Variant {
-  const widths = widthsFor(k);
-  const block: MaskedBlock = buildMaskedBlock(irSpec(MAX), STEM, 'searched', new Rng(seed + 7), {
-    variable: true,
-  });
-  const logits = tf.variable(tf.zeros([k]));
-  return makeVariant(
-    'masked',
-    k,
-    seed,
-    (x, g) => block.apply(x, { in: fixedDist(STEM), out: distOf(widths, g!) }, true),
-    block.params(),
-    logits,
-  );
-}
-
-function naive(k: number, seed: number): Variant {
-  const widths = widthsFor(k);
-  const r = new Rng(seed + 7);
-  const blocks = widths.map((c, i) => buildBlock(irSpec(c), STEM, `searched/${i}`, r));
-  const logits = tf.variable(tf.zeros([k]));
-  const run = (x: tf.Tensor4D, g: tf.Tensor1D | null) => {
-    const w = tf.unstack(g!);
-    return tf.addN(blocks.map((b, i) => tf.mul(fitChannels(b.apply(x, true), MAX), w[i]))) as tf.Tensor4D;
-  };
-  return makeVariant(
-    'naive',
-    k,
-    seed,
-    run,
-    blocks.flatMap((b) => b.params()),
-    logits,
-  );
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+const CLASSROOM_BATCH = Number(process.env.BENCH_CLASSROOM_BATCH ?? DEFAULT_EXPERIMENT.train.batchSize);
+const CLASSROOM_INPUT = Number(process.env.BENCH_CLASSROOM_INPUT ?? DEFAULT_EXPERIMENT.inputSize);
 
 /** PyTorch peer: one child process, one step per command (see scripts/bench-torch.py). */
 class TorchPeer {
@@ -202,7 +92,7 @@ class TorchPeer {
   }
 }
 
-async function timeOurs(s: ClassroomStep): Promise<{ cpu: number; wall: number }> {
+async function timeOurs(s: TrainingStep): Promise<{ cpu: number; wall: number }> {
   const wall = performance.now();
   const cpu = process.cpuUsage();
   await s.step();
@@ -217,11 +107,12 @@ async function classroom(): Promise<void> {
     `classroom steps | backend ${tf.getBackend()}, batch ${CLASSROOM_BATCH}, ${CLASSROOM_INPUT}x${CLASSROOM_INPUT} input, ` +
       `fast cpu kernels ${process.env.BENCH_FAST_KERNELS === '0' ? 'off' : 'on'}`,
   );
+  const size = { batch: CLASSROOM_BATCH, inputSize: CLASSROOM_INPUT };
   const peer = TorchPeer.start();
   if (!peer) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (optional dev extra)');
-  const steps: { kind: 'soft' | 'subnet'; ours: ClassroomStep }[] = [
-    { kind: 'subnet', ours: subnetStep() },
-    { kind: 'soft', ours: softSupernetStep() },
+  const steps: { kind: 'soft' | 'subnet'; ours: TrainingStep }[] = [
+    { kind: 'subnet', ours: subnetStep(size) },
+    { kind: 'soft', ours: softSupernetStep(size) },
     // single-path hard supernet step (issue 14, point 1): add it here and in bench-torch.py once it exists
   ];
   type Times = { cpu: number[]; wall: number[] };

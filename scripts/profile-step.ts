@@ -1,18 +1,21 @@
 /**
  * Per-kernel time of one classroom step on the tfjs cpu backend (tf.profile), for finding what to speed up:
  *   node --import tsx scripts/profile-step.ts [subnet|soft] [fast]
- * `fast` registers the fast cpu kernels first (src/nas/kernels).
+ * `fast` registers the fast cpu kernels first (src/nas/kernels); BENCH_CLASSROOM_BATCH / _INPUT set the size.
  */
 import * as tf from '@tensorflow/tfjs';
-import { softSupernetStep, subnetStep } from './bench-classroom.ts';
+import { registerFastCpuKernels, softSupernetStep, subnetStep } from '../src/nas/index.ts';
 
 const which = process.argv[2] ?? 'subnet';
 await tf.setBackend('cpu');
 if (process.argv[3] === 'fast') {
-  const { registerFastCpuKernels } = await import('../src/nas/kernels/index.ts');
   registerFastCpuKernels();
 }
-const s = which === 'soft' ? softSupernetStep() : subnetStep();
+const size = {
+  batch: process.env.BENCH_CLASSROOM_BATCH ? Number(process.env.BENCH_CLASSROOM_BATCH) : undefined,
+  inputSize: process.env.BENCH_CLASSROOM_INPUT ? Number(process.env.BENCH_CLASSROOM_INPUT) : undefined,
+};
+const s = which === 'soft' ? softSupernetStep(size) : subnetStep(size);
 await s.step(); // warm-up
 const t0 = performance.now();
 const info = await tf.profile(async () => {

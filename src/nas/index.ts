@@ -72,3 +72,22 @@ export { exportOnnx, verifyOnnx } from './export/index.ts';
 export { DEFAULT_EXPERIMENT } from './experiment.ts';
 export type { ExperimentConfig } from './experiment.ts';
 export { Rng } from './rng.ts';
+
+// performance: fixed training steps and their timing (benches, backend chosen by measurement)
+export { median, timeSteps } from './perf/time-steps.ts';
+export type { StepTiming, TimeStepsOptions, TrainingStep } from './perf/time-steps.ts';
+export { CLASSROOM_STEPS, SUBNET_CANDIDATE, softSupernetStep, subnetStep } from './perf/classroom-steps.ts';
+export type { ClassroomStepKind, ClassroomStepOptions } from './perf/classroom-steps.ts';
+export { experimentStep } from './perf/experiment-step.ts';
+export type { ExperimentStepKind, ExperimentStepOptions } from './perf/experiment-step.ts';
+export { RandomSource } from './perf/random-source.ts';
+export {
+  MASKING_KS,
+  MASKING_MAX,
+  MASKING_STEM,
+  maskedVariant,
+  naiveVariant,
+  plainVariant,
+} from './perf/masking-steps.ts';
+export type { MaskingVariant } from './perf/masking-steps.ts';
+export { registerFastCpuKernels } from './kernels/index.ts';

@@ -1,0 +1,90 @@
+/**
+ * One real training step of an experiment's network, for timing it on a backend (issue 14: the backend is
+ * chosen by measuring this step on each one). It runs the app's own code paths on seeded random data of the
+ * experiment's shape:
+ *   weights: the search's weight step (SearchTrainer.stepWeights: the strategy's net, the config's Gumbel
+ *            mode, SGD with momentum and weight decay);
+ *   arch:    the search's architecture step (SearchTrainer.stepArch: full loss with the cost term, Adam on θ);
+ *   subnet:  a step of the network derived from the freshly built supernet (its argmax choices, weights
+ *            inherited), trained by the Finetuner as the results panel finetunes it.
+ * Nothing of the experiment's data is loaded; a latency search is timed with counted MACs as its cost
+ * (same network, and the latency table may not be at hand).
+ */
+import { taskOf, type SearchSpace } from '../arch/spec.ts';
+import type { ExperimentConfig } from '../experiment.ts';
+import { Finetuner } from '../finetune/finetuner.ts';
+import { headOutputs } from '../model/head.ts';
+import { SearchTrainer } from '../search/trainer.ts';
+import { SPACES } from '../spaces/index.ts';
+import { RandomSource } from './random-source.ts';
+import type { TrainingStep } from './time-steps.ts';
+
+export type ExperimentStepKind = 'weights' | 'arch' | 'subnet';
+
+export interface ExperimentStepOptions {
+  /** Default 'weights' (the step a search runs most). */
+  kind?: ExperimentStepKind;
+  /** Override the config's batch size. */
+  batchSize?: number;
+  /** Override the config's input size. */
+  inputSize?: number;
+  /** Seeds the random data (the config's seeds seed the net). Default 1. */
+  seed?: number;
+  /** The space, when it is not in the registry (a custom space); default SPACES[config.space]. */
+  space?: SearchSpace;
+}
+
+/** Builds the step (nothing runs yet); the caller disposes it. */
+export async function experimentStep(
+  config: ExperimentConfig,
+  options: ExperimentStepOptions = {},
+): Promise<TrainingStep> {
+  const kind = options.kind ?? 'weights';
+  const space = options.space ?? SPACES[config.space];
+  if (!space) throw new Error(`Unknown search space "${config.space}"`);
+  const cfg = structuredClone(config);
+  cfg.inputSize = options.inputSize ?? config.inputSize;
+  cfg.train.batchSize = options.batchSize ?? config.train.batchSize;
+  if (cfg.loss.cost === 'latency') cfg.loss = { ...cfg.loss, cost: 'macs', latencyTable: undefined };
+  const n = cfg.train.batchSize;
+  const source = new RandomSource(
+    taskOf(space.head),
+    cfg.inputSize,
+    space.input.channels,
+    headOutputs(space.head),
+    n,
+    options.seed ?? 1,
+  );
+  const trainer = new SearchTrainer(cfg, source, { space });
+  if (kind !== 'subnet') {
+    const run = kind === 'weights' ? () => trainer.stepWeights() : () => trainer.stepArch();
+    return {
+      label: `${cfg.strategy ?? 'fbnet-v1'} ${kind} step`,
+      step: async () => (await run()).loss,
+      dispose: () => trainer.dispose(),
+    };
+  }
+  let model;
+  try {
+    ({ model } = await trainer.net.deriveModel(await trainer.net.argmaxChoices(), 'timed-subnet'));
+  } finally {
+    trainer.dispose();
+  }
+  // constant lr and a schedule that never ends: only the step's cost matters here
+  const tuner = new Finetuner(model, source, {
+    steps: Number.MAX_SAFE_INTEGER,
+    lr: cfg.train.lrWeights,
+    batchSize: n,
+    seed: options.seed ?? 1,
+    schedule: 'constant',
+    augment: false,
+  });
+  return {
+    label: `derived subnet step (${model.arch.name})`,
+    step: async () => (await tuner.step()).loss,
+    dispose() {
+      tuner.dispose();
+      model.dispose();
+    },
+  };
+}
