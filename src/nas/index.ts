@@ -50,6 +50,13 @@ export { gumbelSoftmax, temperatureAt } from './search/gumbel.ts';
 export { fbnetLoss } from './search/loss.ts';
 export { deriveArch } from './search/derive.ts';
 
+// FBNetV2 (DMaskingNAS)
+export { choicesMix } from './v2/derive.ts';
+export { subsample } from './v2/resolution.ts';
+
+// training smoke test of a backend
+export { runSmokeStep } from './train/smoke-step.ts';
+
 // data
 export type { Batch, BatchSource, Split } from './data/source.ts';
 export { generateDataset, generateFace } from './data/synthface.ts';
@@ -57,18 +64,33 @@ export { FLIP_106, INTER_OCULAR, NUM_POINTS, flipLandmarks } from './data/landma
 export { parseList } from './data/list-parser.ts';
 export { cedCurve, failureRate, landmarkLoss, meanNme, nmePerImage } from './data/metrics.ts';
 export { LandmarkSource } from './data/landmark-source.ts';
+export type { LandmarkData } from './data/landmark-source.ts';
 
 // latency tables
-export { profileSpace, measureArch } from './latency/profiler.ts';
-export { predictLatency, tableKey, toCostMatrix } from './latency/table.ts';
+export { isAbortError, measureArch, profileRuns, profileSpace } from './latency/profiler.ts';
+export { predictLatency, tableKey, tableMismatch, toCostMatrix } from './latency/table.ts';
 export type { LatencyTable } from './latency/table.ts';
-export { parsePaddleSlimTable } from './latency/paddleslim.ts';
+export { mapPaddleSlimToSpace, parsePaddleSlimTable } from './latency/paddleslim.ts';
 export { spearman } from './latency/rank.ts';
 
 // export
 export { exportOnnx, verifyOnnx } from './export/index.ts';
 
+// after the search: inherit, finetune, evaluate, time (finetune/), and the results stage built on it
+export {
+  evaluateModel,
+  Finetuner,
+  inheritWeights,
+  measureLatency,
+  recalibrateBatchNorm,
+  sizeBytesOf,
+  subsampledSource,
+  worstFirst,
+} from './finetune/index.ts';
+export type { FinetuneOutcome, FinetuneStep, LandmarkEvaluation } from './finetune/index.ts';
+export * from './results/index.ts';
+
 // experiment
 export { DEFAULT_EXPERIMENT } from './experiment.ts';
-export type { ExperimentConfig } from './experiment.ts';
+export type { BackendId, ExperimentConfig } from './experiment.ts';
 export { Rng } from './rng.ts';

@@ -4,8 +4,12 @@
  */
 import { keyOfTable, type LatencyTable } from '../../nas/latency/table.ts';
 import type { LatencyTableSummary } from '../../storage/latency-tables.ts';
-import type { LatencyCheckResult, LatencyImportReport } from '../../worker/latency-session.ts';
-import type { WorkerClient, WorkerEvent } from '../../worker/protocol.ts';
+import type {
+  LatencyCheckResult,
+  LatencyImportReport,
+  WorkerClient,
+  WorkerEvent,
+} from '../../worker/protocol.ts';
 import { runtime } from './runtime.svelte.ts';
 import { search } from './search.svelte.ts';
 

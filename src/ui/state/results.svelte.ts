@@ -10,7 +10,7 @@ import type {
   ResultsArchSummary,
   ResultsEvaluation,
   ResultsExport,
-} from '../../worker/results-session.ts';
+} from '../../nas/index.ts';
 import type { WorkerEvent } from '../../worker/protocol.ts';
 import { runtime } from './runtime.svelte.ts';
 
