@@ -116,7 +116,11 @@ describe('results from an FBNetV2 search', () => {
     const net = t.masked!;
     const saved = await Promise.all(
       [
-        ...net.layers.flatMap((l) => [l.theta, l.widthSearch?.logits, l.expansionSearch?.logits]),
+        ...net.layers.flatMap((l): (tf.Variable | undefined)[] => [
+          l.theta,
+          l.widthSearch?.logits,
+          l.expansionSearch?.logits,
+        ]),
         net.resolution?.logits,
       ]
         .filter((v): v is tf.Variable => !!v)
