@@ -1,6 +1,12 @@
 /**
  * The NAS engine's public API: plain TypeScript + tfjs, no DOM. The worker, the UI and scripts import
- * from here; internal module paths may change, these names do not.
+ * from here (test helpers from testing.ts); internal module paths may change, these names do not.
+ * `npm run check:deps` enforces it.
+ *
+ * package.json declares src/nas free of import-time side effects (`sideEffects` lists everything else), so
+ * a bundle keeps only the engine modules it uses: the UI's values from here (spaces, candidates, cost
+ * counting, data formats) do not pull tfjs into the main thread. A module that must act when imported
+ * (e.g. registering kernels) has to be added to that list, or better, expose a function to call.
  */
 
 // architecture description, candidates, registries
