@@ -17,15 +17,24 @@
  *   BENCH_REPEATS=20 BENCH_BATCH=16 npm run bench
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BlockSpec } from '../src/nas/arch/spec.ts';
-import { buildBlock, disposeParams } from '../src/nas/blocks/build.ts';
-import type { Module, ParamInfo } from '../src/nas/blocks/module.ts';
-import { buildHead, type Head } from '../src/nas/model/head.ts';
-import { Rng } from '../src/nas/rng.ts';
-import { drawGumbel, gumbelSoftmax } from '../src/nas/search/gumbel.ts';
-import { crossEntropy } from '../src/nas/search/loss.ts';
-import { distOf, fitChannels, fixedDist } from '../src/nas/v2/channel-mask.ts';
-import { buildMaskedBlock, type MaskedBlock } from '../src/nas/v2/masked-blocks.ts';
+import {
+  type BlockSpec,
+  buildBlock,
+  disposeParams,
+  type Module,
+  type ParamInfo,
+  buildHead,
+  type Head,
+  Rng,
+  drawGumbel,
+  gumbelSoftmax,
+  crossEntropy,
+  distOf,
+  fitChannels,
+  fixedDist,
+  buildMaskedBlock,
+  type MaskedBlock,
+} from '../src/nas/index.ts';
 
 const BACKEND = process.env.BENCH_BACKEND ?? 'cpu';
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 15);

@@ -6,13 +6,19 @@
  * Further settings as JSON merged into the experiment, e.g. REPORT_CONFIG='{"gumbel":{"hard":true}}'.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../src/nas/experiment.ts';
-import { generateDataset } from '../src/nas/data/synthface.ts';
-import { LandmarkSource } from '../src/nas/data/landmark-source.ts';
-import { SearchTrainer } from '../src/nas/search/trainer.ts';
-import { argmax } from '../src/nas/search/gumbel.ts';
+import {
+  DEFAULT_EXPERIMENT,
+  type ExperimentConfig,
+  generateDataset,
+  LandmarkSource,
+  SearchTrainer,
+  argmax,
+  evaluateModel,
+  Finetuner,
+  inheritWeights,
+  recalibrateBatchNorm,
+} from '../src/nas/index.ts';
 import { meanShapeNme, validateArgmax } from '../src/worker/validation.ts';
-import { evaluateModel, Finetuner, inheritWeights, recalibrateBatchNorm } from '../src/nas/finetune/index.ts';
 
 const [epochs = 12, steps = 20, input = 64, lr = DEFAULT_EXPERIMENT.train.lrWeights] = process.argv
   .slice(2)

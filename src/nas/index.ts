@@ -40,42 +40,64 @@ export type { BlockCost, Cost, ParamConvention, Shape } from './cost/count.ts';
 export { candidateCostTable, expectedCost, fixedCost } from './cost/table.ts';
 
 // blocks and models
-export { buildBlock } from './blocks/build.ts';
+export { buildBlock, disposeParams } from './blocks/build.ts';
 export type { Module, ParamInfo } from './blocks/module.ts';
 export { createModel } from './model/model.ts';
 export type { NasModel } from './model/model.ts';
 export { buildHead } from './model/head.ts';
+export type { Head } from './model/head.ts';
 export { getWeights, setWeights } from './model/weights.ts';
 
 // search (FBNet V1 DNAS)
 export { Supernet } from './search/supernet.ts';
 export { SearchTrainer } from './search/trainer.ts';
 export type { SearchOptions } from './search/trainer.ts';
-export type { StepMetrics, TrainerState } from './search/trainer-state.ts';
-export { gumbelSoftmax, temperatureAt } from './search/gumbel.ts';
-export { fbnetLoss } from './search/loss.ts';
+export type { StepMetrics, TrainerState, V2FeatureSummary } from './search/trainer-state.ts';
+export { argmax, drawGumbel, gumbelSoftmax, softmaxArray, temperatureAt } from './search/gumbel.ts';
+export { crossEntropy, fbnetLoss } from './search/loss.ts';
 export { deriveArch } from './search/derive.ts';
 
 // FBNetV2 (DMaskingNAS)
-export { choicesMix } from './v2/derive.ts';
+export { argmaxChoices, choicesMix, deriveArch as deriveMaskedArch } from './v2/derive.ts';
 export { subsample } from './v2/resolution.ts';
+export { distOf, fitChannels, fixedDist } from './v2/channel-mask.ts';
+export { buildMaskedBlock, type MaskedBlock } from './v2/masked-blocks.ts';
 
 // training smoke test of a backend
 export { runSmokeStep } from './train/smoke-step.ts';
 
 // data
 export type { Batch, BatchSource, Split } from './data/source.ts';
-export { generateDataset, generateFace } from './data/synthface.ts';
-export { FLIP_106, INTER_OCULAR, NUM_POINTS, flipLandmarks } from './data/landmarks106.ts';
-export { parseList } from './data/list-parser.ts';
+export { faceSeed, generateDataset, generateFace, type SynthFace } from './data/synthface.ts';
+export {
+  FLIP_106,
+  flipLandmarks,
+  GROUPS_106,
+  INTER_OCULAR,
+  NUM_COORDS,
+  NUM_POINTS,
+  POINT,
+} from './data/landmarks106.ts';
+export { candidateImagePaths, parseList, RANGE_TOLERANCE } from './data/list-parser.ts';
+export type { ListProblem, ListSample, ParsedList } from './data/list-parser.ts';
+export { decodePng, encodePng, resizeRgb, type DecodedImage } from './data/png.ts';
 export { cedCurve, failureRate, landmarkLoss, meanNme, nmePerImage } from './data/metrics.ts';
 export { LandmarkSource } from './data/landmark-source.ts';
 export type { LandmarkData } from './data/landmark-source.ts';
 
 // latency tables
 export { isAbortError, measureArch, profileRuns, profileSpace } from './latency/profiler.ts';
-export { predictLatency, tableKey, tableMismatch, toCostMatrix } from './latency/table.ts';
-export type { LatencyTable } from './latency/table.ts';
+export {
+  keyOfTable,
+  predictLatency,
+  tableFromJson,
+  tableKey,
+  tableMismatch,
+  tableToJson,
+  toCostMatrix,
+  validateTable,
+} from './latency/table.ts';
+export type { LatencySource, LatencyTable } from './latency/table.ts';
 export { mapPaddleSlimToSpace, parsePaddleSlimTable } from './latency/paddleslim.ts';
 export { spearman } from './latency/rank.ts';
 
@@ -97,6 +119,6 @@ export type { FinetuneOutcome, FinetuneStep, LandmarkEvaluation } from './finetu
 export * from './results/index.ts';
 
 // experiment
-export { DEFAULT_EXPERIMENT } from './experiment.ts';
-export type { BackendId, ExperimentConfig } from './experiment.ts';
+export { DEFAULT_EXPERIMENT, DEFAULT_V2 } from './experiment.ts';
+export type { BackendId, DatasetRef, ExperimentConfig, SynthDatasetRef, V2Settings } from './experiment.ts';
 export { Rng } from './rng.ts';

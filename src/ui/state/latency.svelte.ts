@@ -2,7 +2,7 @@
  * Latency tables panel state: measuring a table for the experiment's space on this device, the stored
  * tables, the one being viewed, imports, and the predicted-vs-measured check. All work runs in the worker.
  */
-import { keyOfTable, type LatencyTable } from '../../nas/latency/table.ts';
+import { keyOfTable, type LatencyTable } from '../../nas/index.ts';
 import type { LatencyTableSummary } from '../../storage/latency-tables.ts';
 import type {
   LatencyCheckResult,

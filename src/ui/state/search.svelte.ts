@@ -2,8 +2,7 @@
  * The search workspace's state: the experiment being edited, the run's status and the metric history
  * streamed from the worker. Components read it and call its methods; only this class talks to the worker.
  */
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../../nas/experiment.ts';
-import type { StepMetrics } from '../../nas/search/trainer-state.ts';
+import { DEFAULT_EXPERIMENT, type ExperimentConfig, type StepMetrics } from '../../nas/index.ts';
 import type { DerivedResult, SearchLayout, TrainingStatus, WorkerEvent } from '../../worker/protocol.ts';
 import { CheckpointStore, type CheckpointInfo, type RunManifest } from '../../storage/checkpoints.ts';
 import { idbKV } from '../../storage/kv.ts';
