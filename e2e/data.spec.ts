@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
-import { decodePng } from '../src/nas/data/png.ts';
+import { decodePng } from '../src/nas/index.ts';
 
 const SAMPLE = resolve('datasets/106points-sample/train_data');
 const SAMPLE_LINES = readFileSync(resolve(SAMPLE, 'list.txt'), 'utf8').trim().split('\n');

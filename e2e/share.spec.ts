@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { encodeShare } from '../src/share/index.ts';
-import { DEFAULT_EXPERIMENT } from '../src/nas/experiment.ts';
+import { DEFAULT_EXPERIMENT } from '../src/nas/index.ts';
 import { openSearch } from './helpers.ts';
 
 const CONTROLS = [

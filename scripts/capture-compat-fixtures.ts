@@ -7,13 +7,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../src/nas/experiment.ts';
-import { ARCHS } from '../src/nas/arch/registry.ts';
+import { DEFAULT_EXPERIMENT, type ExperimentConfig, ARCHS, SearchTrainer } from '../src/nas/index.ts';
+import { blobLandmarkTask, LANDMARK_SPACE, toyConfig } from '../src/nas/testing.ts';
 import { decodeShare, encodeShare } from '../src/share/codec.ts';
 import type { ShareContext, SharedExperiment } from '../src/share/types.ts';
-import { SearchTrainer } from '../src/nas/search/trainer.ts';
-import { blobLandmarkTask } from '../src/nas/search/toy-sources.ts';
-import { LANDMARK_SPACE, toyConfig } from '../src/nas/search/toy-spaces.ts';
 import { toJsonState } from '../src/compat/state-json.ts';
 
 const OUT = 'src/compat/fixtures';

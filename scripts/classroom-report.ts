@@ -6,14 +6,19 @@
  * Further settings as JSON merged into the experiment, e.g. REPORT_CONFIG='{"gumbel":{"hard":true}}'.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../src/nas/experiment.ts';
-import { generateDataset } from '../src/nas/data/synthface.ts';
-import { LandmarkSource } from '../src/nas/data/landmark-source.ts';
-import { SearchTrainer } from '../src/nas/search/trainer.ts';
-import { argmax } from '../src/nas/search/gumbel.ts';
-import { meanShapeNme, validateArgmax } from '../src/worker/validation.ts';
-import { registerFastCpuKernels } from '../src/nas/kernels/index.ts';
-import { evaluateModel, Finetuner, inheritWeights, recalibrateBatchNorm } from '../src/nas/finetune/index.ts';
+import {
+  DEFAULT_EXPERIMENT,
+  type ExperimentConfig,
+  generateDataset,
+  LandmarkSource,
+  SearchTrainer,
+  evaluateModel,
+  Finetuner,
+  meanShapeNme,
+  recalibrateBatchNorm,
+  registerFastCpuKernels,
+  validateArgmax,
+} from '../src/nas/index.ts';
 
 const [epochs = 12, steps = 20, input = 64, lr = DEFAULT_EXPERIMENT.train.lrWeights] = process.argv
   .slice(2)
@@ -55,22 +60,20 @@ while (!trainer.done) {
   if (m.nonFinite) throw new Error(`diverged at step ${m.step}`);
   if (trainer.epoch !== epoch) {
     epoch = trainer.epoch;
-    const v = await validateArgmax(trainer.supernet, source, config.train.batchSize);
+    const v = await validateArgmax(trainer.net, source, config.train.batchSize);
     console.log(
       `epoch ${epoch}: step ${trainer.stepsDone}, val NME ${v.nme!.toFixed(2)} %, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
   }
 }
-const final = await validateArgmax(trainer.supernet, source, config.train.batchSize);
+const final = await validateArgmax(trainer.net, source, config.train.batchSize);
 console.log(`final argmax-architecture NME: ${final.nme!.toFixed(2)} % vs mean shape ${base!.toFixed(2)} %`);
 
 // FBNet's flow after the search: derive the argmax subnet, inherit its supernet weights (BatchNorm
 // recalibrated), finetune it on the whole training set, evaluate on the same validation faces.
 const finetuneSteps = Number(process.env.REPORT_FINETUNE ?? 0);
 if (finetuneSteps > 0) {
-  const probs = await trainer.supernet.probs();
-  const choices = probs.map(argmax);
-  const model = inheritWeights(trainer.supernet, choices, 'derived');
+  const { model } = await trainer.net.deriveModel(await trainer.net.argmaxChoices(), 'derived');
   await recalibrateBatchNorm(model, source, { batchSize: config.train.batchSize });
   const before = await evaluateModel(model, source);
   const tuner = new Finetuner(model, source, {
@@ -85,7 +88,7 @@ if (finetuneSteps > 0) {
   });
   const after = await evaluateModel(model, source);
   console.log(
-    `derived subnet ${model.arch.body.length} blocks, choices ${choices.join(',')}: NME ${(100 * before.nme).toFixed(2)} % ` +
+    `derived subnet ${model.arch.body.length} blocks, choices ${model.arch.body.length && (await trainer.net.argmaxChoices()).blocks.join(',')}: NME ${(100 * before.nme).toFixed(2)} % ` +
       `inherited -> ${(100 * after.nme).toFixed(2)} % after ${finetuneSteps} finetune steps ` +
       `(${((performance.now() - t1) / 1000).toFixed(0)} s) vs mean shape ${base!.toFixed(2)} %`,
   );

@@ -8,8 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { faceSeed, generateFace } from '../src/nas/data/synthface.ts';
-import { encodePng } from '../src/nas/data/png.ts';
+import { faceSeed, generateFace, encodePng } from '../src/nas/index.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'datasets', '106points-sample');
 const SIZE = 112;

@@ -1,6 +1,12 @@
 /**
  * The NAS engine's public API: plain TypeScript + tfjs, no DOM. The worker, the UI and scripts import
- * from here; internal module paths may change, these names do not.
+ * from here (test helpers from testing.ts); internal module paths may change, these names do not.
+ * `npm run check:deps` enforces it.
+ *
+ * package.json declares src/nas free of import-time side effects (`sideEffects` lists everything else), so
+ * a bundle keeps only the engine modules it uses: the UI's values from here (spaces, candidates, cost
+ * counting, data formats) do not pull tfjs into the main thread. A module that must act when imported
+ * (e.g. registering kernels) has to be added to that list, or better, expose a function to call.
  */
 
 // architecture description, candidates, registries
@@ -34,43 +40,87 @@ export type { BlockCost, Cost, ParamConvention, Shape } from './cost/count.ts';
 export { candidateCostTable, expectedCost, fixedCost } from './cost/table.ts';
 
 // blocks and models
-export { buildBlock } from './blocks/build.ts';
+export { buildBlock, disposeParams } from './blocks/build.ts';
 export type { Module, ParamInfo } from './blocks/module.ts';
 export { createModel } from './model/model.ts';
 export type { NasModel } from './model/model.ts';
 export { buildHead } from './model/head.ts';
+export type { Head } from './model/head.ts';
 export { getWeights, setWeights } from './model/weights.ts';
 
 // search (FBNet V1 DNAS)
 export { Supernet } from './search/supernet.ts';
 export { SearchTrainer } from './search/trainer.ts';
 export type { SearchOptions } from './search/trainer.ts';
-export type { StepMetrics, TrainerState } from './search/trainer-state.ts';
-export { gumbelSoftmax, temperatureAt } from './search/gumbel.ts';
-export { fbnetLoss } from './search/loss.ts';
+export type { StepMetrics, TrainerState, V2FeatureSummary } from './search/trainer-state.ts';
+export { argmax, drawGumbel, gumbelSoftmax, softmaxArray, temperatureAt } from './search/gumbel.ts';
+export { crossEntropy, fbnetLoss } from './search/loss.ts';
 export { deriveArch } from './search/derive.ts';
+
+// FBNetV2 (DMaskingNAS)
+export { argmaxChoices, choicesMix, deriveArch as deriveMaskedArch } from './v2/derive.ts';
+export { subsample } from './v2/resolution.ts';
+export { distOf, fitChannels, fixedDist } from './v2/channel-mask.ts';
+export { buildMaskedBlock, type MaskedBlock } from './v2/masked-blocks.ts';
+
+// training smoke test of a backend
+export { runSmokeStep } from './train/smoke-step.ts';
 
 // data
 export type { Batch, BatchSource, Split } from './data/source.ts';
-export { generateDataset, generateFace } from './data/synthface.ts';
-export { FLIP_106, INTER_OCULAR, NUM_POINTS, flipLandmarks } from './data/landmarks106.ts';
-export { parseList } from './data/list-parser.ts';
+export { faceSeed, generateDataset, generateFace, type SynthFace } from './data/synthface.ts';
+export {
+  FLIP_106,
+  flipLandmarks,
+  GROUPS_106,
+  INTER_OCULAR,
+  NUM_COORDS,
+  NUM_POINTS,
+  POINT,
+} from './data/landmarks106.ts';
+export { candidateImagePaths, parseList, RANGE_TOLERANCE } from './data/list-parser.ts';
+export type { ListProblem, ListSample, ParsedList } from './data/list-parser.ts';
+export { decodePng, encodePng, resizeRgb, type DecodedImage } from './data/png.ts';
 export { cedCurve, failureRate, landmarkLoss, meanNme, nmePerImage } from './data/metrics.ts';
 export { LandmarkSource } from './data/landmark-source.ts';
+export type { LandmarkData } from './data/landmark-source.ts';
 
 // latency tables
-export { profileSpace, measureArch } from './latency/profiler.ts';
-export { predictLatency, tableKey, toCostMatrix } from './latency/table.ts';
-export type { LatencyTable } from './latency/table.ts';
-export { parsePaddleSlimTable } from './latency/paddleslim.ts';
+export { isAbortError, measureArch, profileRuns, profileSpace } from './latency/profiler.ts';
+export {
+  keyOfTable,
+  predictLatency,
+  tableFromJson,
+  tableKey,
+  tableMismatch,
+  tableToJson,
+  toCostMatrix,
+  validateTable,
+} from './latency/table.ts';
+export type { LatencySource, LatencyTable } from './latency/table.ts';
+export { mapPaddleSlimToSpace, parsePaddleSlimTable } from './latency/paddleslim.ts';
 export { spearman } from './latency/rank.ts';
 
 // export
 export { exportOnnx, verifyOnnx } from './export/index.ts';
 
+// after the search: inherit, finetune, evaluate, time (finetune/), and the results stage built on it
+export {
+  evaluateModel,
+  Finetuner,
+  inheritWeights,
+  measureLatency,
+  recalibrateBatchNorm,
+  sizeBytesOf,
+  subsampledSource,
+  worstFirst,
+} from './finetune/index.ts';
+export type { FinetuneOutcome, FinetuneStep, LandmarkEvaluation } from './finetune/index.ts';
+export * from './results/index.ts';
+
 // experiment
-export { DEFAULT_EXPERIMENT } from './experiment.ts';
-export type { ExperimentConfig } from './experiment.ts';
+export { DEFAULT_EXPERIMENT, DEFAULT_V2 } from './experiment.ts';
+export type { BackendId, DatasetRef, ExperimentConfig, SynthDatasetRef, V2Settings } from './experiment.ts';
 export { Rng } from './rng.ts';
 
 // performance: fixed training steps and their timing (benches, backend chosen by measurement)
@@ -91,3 +141,21 @@ export {
 } from './perf/masking-steps.ts';
 export type { MaskingVariant } from './perf/masking-steps.ts';
 export { registerFastCpuKernels } from './kernels/index.ts';
+
+// added by the nas-imports codemod (sort into the sections above)
+export {
+  EXPERIMENT_NUMBERS,
+  GUMBEL_PATHS,
+  isOptionList,
+  numberField,
+  readNumber,
+  type NumberField,
+  type NumberPath,
+  type V2OptionKind,
+  writeNumber,
+} from './experiment-fields.ts';
+export { type CostSource, type GumbelPaths, type StrategyId } from './experiment.ts';
+export { runLayout } from './search/run-layout.ts';
+export { deriveBlocks } from './search/derive.ts';
+export { type SearchNet } from './search/search-net.ts';
+export { meanShapeNme, validateArgmax } from './search/validate.ts';

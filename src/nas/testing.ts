@@ -5,3 +5,5 @@
 export { blobLandmarkTask, brighterHalfTask, lineDistanceTask, ToySource } from './search/toy-sources.ts';
 export type { SplitCounts, ToyExample } from './search/toy-sources.ts';
 export { LANDMARK_SPACE, RF_SPACE, THREE_LAYER_SPACE, toyConfig } from './search/toy-spaces.ts';
+
+export { sampleTable } from './latency/testing.ts';

@@ -4,7 +4,7 @@
  * travels as `["i",3,6,32,1]`. Decoding is strict: an architecture is either exactly valid or rejected
  * (clamping a kernel size would silently describe a different network).
  */
-import type { Arch, BlockSpec, HeadSpec } from '../nas/arch/spec.ts';
+import type { Arch, BlockSpec, HeadSpec } from '../nas/index.ts';
 import { cutText, show } from './rules.ts';
 
 type Check = (v: unknown) => boolean;

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Arch, BlockSpec, HeadSpec } from '../nas/arch/spec.ts';
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../nas/experiment.ts';
+import {
+  type Arch,
+  type BlockSpec,
+  type HeadSpec,
+  DEFAULT_EXPERIMENT,
+  type ExperimentConfig,
+} from '../nas/index.ts';
 import { toBase64Url } from './base64url.ts';
 import { decodeShare, encodeShare } from './codec.ts';
 import { pack } from './envelope.ts';

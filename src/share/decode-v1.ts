@@ -2,7 +2,7 @@
  * Turns a v1 payload (after migrations) into a SharedExperiment, repairing every field it can and
  * recording a warning for each repair. Missing keys mean "the v1 default", as the encoder wrote them.
  */
-import type { DatasetRef, ExperimentConfig } from '../nas/experiment.ts';
+import type { DatasetRef, ExperimentConfig } from '../nas/index.ts';
 import { unpackArch } from './arch-compact.ts';
 import type { ShareWarning } from './errors.ts';
 import { check, cutText, show, type Rule } from './rules.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../nas/experiment.ts';
+import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../nas/index.ts';
 import { decodeShare, encodeShare } from './codec.ts';
 import { decodeV1 } from './decode-v1.ts';
 import type { ShareContext } from './types.ts';

@@ -1,6 +1,5 @@
 /** What a share link carries: the experiment, optionally its found architecture, and classroom view hints. */
-import type { Arch } from '../nas/arch/spec.ts';
-import type { ExperimentConfig } from '../nas/experiment.ts';
+import type { Arch, ExperimentConfig } from '../nas/index.ts';
 
 export interface ShareMetrics {
   nme?: number;

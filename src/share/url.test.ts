@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../nas/experiment.ts';
+import { DEFAULT_EXPERIMENT } from '../nas/index.ts';
 import { encodeShare } from './codec.ts';
 import type { ShareContext } from './types.ts';
 import { readShareFromLocation, shareHash, shareLink, shareTokenFromHash } from './url.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, DEFAULT_V2, type ExperimentConfig } from '../nas/experiment.ts';
+import { DEFAULT_EXPERIMENT, DEFAULT_V2, type ExperimentConfig } from '../nas/index.ts';
 import { decodeShare, encodeShare } from './codec.ts';
 import type { ShareContext } from './types.ts';
 import { K, toWireV1 } from './wire-v1.ts';

@@ -3,8 +3,7 @@
  * Absent from the config means absent from the link, so V1 links and the default link are unchanged.
  * Decoding validates both lists; a bad list falls back to DEFAULT_V2's and says so.
  */
-import { DEFAULT_V2, type V2Settings } from '../nas/experiment.ts';
-import { isOptionList, type V2OptionKind } from '../nas/experiment-fields.ts';
+import { DEFAULT_V2, type V2Settings, isOptionList, type V2OptionKind } from '../nas/index.ts';
 import { show } from './rules.ts';
 
 export const V2_KEYS = { widthFractions: 'f', resolutionFactors: 'r' } as const;

@@ -3,8 +3,13 @@
  * V1_DEFAULTS is a frozen copy of the defaults at the time v1 was defined, NOT DEFAULT_EXPERIMENT: if the
  * app's defaults change later, old links must still mean what they meant when they were made.
  */
-import type { ExperimentConfig } from '../nas/experiment.ts';
-import { GUMBEL_PATHS, numberField, type NumberField, type NumberPath } from '../nas/experiment-fields.ts';
+import {
+  type ExperimentConfig,
+  GUMBEL_PATHS,
+  numberField,
+  type NumberField,
+  type NumberPath,
+} from '../nas/index.ts';
 import { packArch } from './arch-compact.ts';
 import type { Rule } from './rules.ts';
 import { packV2 } from './v2-settings.ts';

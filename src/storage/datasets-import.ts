@@ -6,10 +6,15 @@
  * the import. Cancelling through the AbortSignal keeps what was stored: the import stays 'importing' and
  * `resume: true` continues from the manifest's nextIndex.
  */
-import type { ListProblem, ListSample, ParsedList } from '../nas/data/list-parser.ts';
-import { RANGE_TOLERANCE } from '../nas/data/list-parser.ts';
-import { NUM_COORDS } from '../nas/data/landmarks106.ts';
-import { resizeRgb, type DecodedImage } from '../nas/data/png.ts';
+import {
+  type ListProblem,
+  type ListSample,
+  type ParsedList,
+  RANGE_TOLERANCE,
+  NUM_COORDS,
+  resizeRgb,
+  type DecodedImage,
+} from '../nas/index.ts';
 import { CHUNK, type DatasetManifest, type DatasetStore } from './datasets.ts';
 
 /** Resolves a list line's image; return null or throw when it is missing or cannot be decoded. */

@@ -2,10 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { memoryKV, type KV } from './kv.ts';
 import { CHUNK, DatasetExistsError, DatasetStore } from './datasets.ts';
 import { importDataset } from './datasets-import.ts';
-import { parseList } from '../nas/data/list-parser.ts';
-import { decodePng, encodePng } from '../nas/data/png.ts';
-import { generateFace } from '../nas/data/synthface.ts';
-import { NUM_COORDS } from '../nas/data/landmarks106.ts';
+import { parseList, decodePng, encodePng, generateFace, NUM_COORDS } from '../nas/index.ts';
 
 const SIZE = 12;
 const N = CHUNK + 6; // crosses a chunk boundary

@@ -9,8 +9,7 @@
  * Written against the small KV interface so tests run on an in-memory map.
  */
 import { idbKV, isQuotaError, StorageFullError, type KV } from './kv.ts';
-import type { ListProblem } from '../nas/data/list-parser.ts';
-import { NUM_COORDS } from '../nas/data/landmarks106.ts';
+import { type ListProblem, NUM_COORDS } from '../nas/index.ts';
 
 export const CHUNK = 64;
 /** Problems kept in a manifest (the count is always exact). */

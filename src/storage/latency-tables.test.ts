@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sampleTable } from '../nas/latency/testing.ts';
-import { tableToJson } from '../nas/latency/table.ts';
+import { tableToJson } from '../nas/index.ts';
+import { sampleTable } from '../nas/testing.ts';
 import { memoryKV, StorageFullError, type KV } from './kv.ts';
 import { LatencyTableStore, summarizeTable } from './latency-tables.ts';
 

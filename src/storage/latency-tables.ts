@@ -4,8 +4,14 @@
  * on the way in (import) and on the way out (load), so a damaged entry cannot reach the search loop.
  * Its own database: idb-keyval creates a store only together with its database.
  */
-import { keyOfTable, tableFromJson, tableToJson, validateTable } from '../nas/latency/table.ts';
-import type { LatencySource, LatencyTable } from '../nas/latency/table.ts';
+import {
+  keyOfTable,
+  tableFromJson,
+  tableToJson,
+  validateTable,
+  type LatencySource,
+  type LatencyTable,
+} from '../nas/index.ts';
 import { idbKV, isQuotaError, StorageFullError, type KV } from './kv.ts';
 
 export interface LatencyTableSummary {

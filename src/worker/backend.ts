@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { BackendId } from '../nas/experiment.ts';
+import type { BackendId } from '../nas/index.ts';
 import type { AdapterDescription, BackendChoice, BackendInfo } from './protocol.ts';
 
 const ORDER: BackendId[] = ['webgpu', 'webgl', 'cpu'];

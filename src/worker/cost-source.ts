@@ -2,8 +2,7 @@
  * The cost the search loss uses: counted MACs or parameters (the trainer's default), or a latency lookup
  * table measured on this device and stored in IndexedDB.
  */
-import type { ExperimentConfig } from '../nas/experiment.ts';
-import type { SearchOptions } from '../nas/search/trainer.ts';
+import type { ExperimentConfig, SearchOptions } from '../nas/index.ts';
 import { WorkerRequestError } from './protocol.ts';
 
 export async function resolveCost(config: ExperimentConfig): Promise<{ options: SearchOptions }> {

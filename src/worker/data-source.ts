@@ -2,10 +2,13 @@
  * Turns an experiment's dataset reference into a BatchSource: SynthFace-106 generated on the spot (seeded,
  * so identical on every machine) or a dataset imported into IndexedDB.
  */
-import type { ExperimentConfig } from '../nas/experiment.ts';
-import type { BatchSource } from '../nas/data/source.ts';
-import { generateDataset } from '../nas/data/synthface.ts';
-import { LandmarkSource, type LandmarkData } from '../nas/data/landmark-source.ts';
+import {
+  type ExperimentConfig,
+  type BatchSource,
+  generateDataset,
+  LandmarkSource,
+  type LandmarkData,
+} from '../nas/index.ts';
 import { WorkerRequestError } from './protocol.ts';
 
 type Progress = (label: string, done: number, total: number) => void;

@@ -3,9 +3,7 @@
  * candidate per searchable layer, plus its fixed part. Undefined when no table is stored under `key`;
  * a table that does not fit the experiment (other space, input size or candidates) is refused with why.
  */
-import type { ExperimentConfig } from '../nas/experiment.ts';
-import { tableMismatch, toCostMatrix } from '../nas/latency/table.ts';
-import { resolveSpace, SPACES } from '../nas/spaces/index.ts';
+import { type ExperimentConfig, tableMismatch, toCostMatrix, resolveSpace, SPACES } from '../nas/index.ts';
 import { LatencyTableStore } from '../storage/latency-tables.ts';
 import { WorkerRequestError } from './protocol.ts';
 

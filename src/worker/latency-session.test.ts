@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { predictLatency } from '../nas/latency/table.ts';
+import { predictLatency, DEFAULT_EXPERIMENT } from '../nas/index.ts';
 import { memoryKV } from '../storage/kv.ts';
 import { LatencyTableStore } from '../storage/latency-tables.ts';
 import { LatencySession } from './latency-session.ts';
 import { loadLatencyTable } from './latency-lookup.ts';
 import type { WorkerEvent } from './protocol.ts';
-import { DEFAULT_EXPERIMENT } from '../nas/experiment.ts';
 
 /** Two candidates per layer keep the classroom profile to a few dozen tiny forwards. */
 const EDITS = {

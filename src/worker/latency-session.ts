@@ -3,56 +3,33 @@
  * importing and exporting tables, and checking a table's predictions against end-to-end timings of random
  * subnets (does the lookup table rank networks the way the device does?).
  */
-import type { SearchSpace } from '../nas/arch/spec.ts';
-import { isAbortError, measureArch, profileRuns, profileSpace } from '../nas/latency/profiler.ts';
-import { mapPaddleSlimToSpace, parsePaddleSlimTable } from '../nas/latency/paddleslim.ts';
-import { spearman } from '../nas/latency/rank.ts';
-import { predictLatency, tableMismatch } from '../nas/latency/table.ts';
-import type { LatencyTable } from '../nas/latency/table.ts';
-import { Rng } from '../nas/rng.ts';
-import { archFromChoices, resolveSpace, SPACES } from '../nas/spaces/index.ts';
+import {
+  type SearchSpace,
+  isAbortError,
+  measureArch,
+  profileRuns,
+  profileSpace,
+  mapPaddleSlimToSpace,
+  parsePaddleSlimTable,
+  spearman,
+  predictLatency,
+  tableMismatch,
+  type LatencyTable,
+  Rng,
+  archFromChoices,
+  resolveSpace,
+  SPACES,
+} from '../nas/index.ts';
 import { LatencyTableStore, summarizeTable, type LatencyTableSummary } from '../storage/latency-tables.ts';
-import { WorkerRequestError, type WorkerEvent } from './protocol.ts';
-
-export interface ProfileLatencyArgs {
-  space: string;
-  /** Candidate edits (body index -> names), as in ExperimentConfig.candidateEdits. */
-  edits: Record<number, string[]>;
-  inputSize: number;
-  batch: number;
-  warmup: number;
-  repeats: number;
-  seed?: number;
-}
-
-export interface LatencyImportArgs {
-  /** A table exported as JSON, or PaddleSlim's latency text. */
-  text: string;
-  /** For PaddleSlim text: the space (with edits) and input size to map the ops onto. */
-  space: string;
-  edits: Record<number, string[]>;
-  inputSize: number;
-}
-
-export interface LatencyImportReport {
-  summary: LatencyTableSummary;
-  format: 'json' | 'paddleslim';
-  /** Ops of the space not found in the PaddleSlim table (estimated or left out), and unreadable lines. */
-  unmapped: string[];
-}
-
-export interface LatencyCheckPoint {
-  choices: number[];
-  predicted: number;
-  measured: number;
-}
-
-export interface LatencyCheckResult {
-  key: string;
-  points: LatencyCheckPoint[];
-  /** Rank correlation of predicted vs measured (1: the table orders the subnets exactly as the device). */
-  spearman: number;
-}
+import {
+  WorkerRequestError,
+  type LatencyCheckPoint,
+  type LatencyCheckResult,
+  type LatencyImportArgs,
+  type LatencyImportReport,
+  type ProfileLatencyArgs,
+  type WorkerEvent,
+} from './protocol.ts';
 
 function spaceOf(id: string, edits: Record<number, string[]> = {}): SearchSpace {
   const space = SPACES[id];

@@ -6,26 +6,21 @@
  * `{ kind: 'response', id, ok, result | error }` and pushes unsolicited `{ kind: 'event', event }`
  * messages (metrics, progress, state changes) at its own pace.
  */
-import type { BackendId, ExperimentConfig } from '../nas/experiment.ts';
-import type { Arch } from '../nas/arch/spec.ts';
-import type { StepMetrics } from '../nas/search/trainer-state.ts';
-import type { CheckpointInfo } from '../storage/checkpoints.ts';
 import type {
+  Arch,
+  BackendId,
   DeriveMode,
+  ExperimentConfig,
   FinetuneSummary,
   FinetuneTarget,
+  LatencyTable,
   ResultsArchSummary,
   ResultsEvaluation,
   ResultsExport,
-} from './results-session.ts';
-import type { LatencyTable } from '../nas/latency/table.ts';
+  StepMetrics,
+} from '../nas/index.ts';
+import type { CheckpointInfo } from '../storage/checkpoints.ts';
 import type { LatencyTableSummary } from '../storage/latency-tables.ts';
-import type {
-  LatencyCheckResult,
-  LatencyImportArgs,
-  LatencyImportReport,
-  ProfileLatencyArgs,
-} from './latency-session.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -71,6 +66,47 @@ export interface SearchLayout {
   meanShapeNme: number | null;
   /** Metric history restored from a checkpoint. */
   history: StepMetrics[];
+}
+
+/** Measuring a latency table of a space on the active backend. */
+export interface ProfileLatencyArgs {
+  space: string;
+  /** Candidate edits (body index -> names), as in ExperimentConfig.candidateEdits. */
+  edits: Record<number, string[]>;
+  inputSize: number;
+  batch: number;
+  warmup: number;
+  repeats: number;
+  seed?: number;
+}
+
+export interface LatencyImportArgs {
+  /** A table exported as JSON, or PaddleSlim's latency text. */
+  text: string;
+  /** For PaddleSlim text: the space (with edits) and input size to map the ops onto. */
+  space: string;
+  edits: Record<number, string[]>;
+  inputSize: number;
+}
+
+export interface LatencyImportReport {
+  summary: LatencyTableSummary;
+  format: 'json' | 'paddleslim';
+  /** Ops of the space not found in the PaddleSlim table (estimated or left out), and unreadable lines. */
+  unmapped: string[];
+}
+
+export interface LatencyCheckPoint {
+  choices: number[];
+  predicted: number;
+  measured: number;
+}
+
+export interface LatencyCheckResult {
+  key: string;
+  points: LatencyCheckPoint[];
+  /** Rank correlation of predicted vs measured (1: the table orders the subnets exactly as the device). */
+  spearman: number;
 }
 
 export interface DerivedResult {

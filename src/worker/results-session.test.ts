@@ -1,44 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExperimentConfig } from '../nas/experiment.ts';
-import { SearchTrainer } from '../nas/search/trainer.ts';
-import { blobLandmarkTask } from '../nas/search/toy-sources.ts';
-import { LANDMARK_SPACE, toyConfig } from '../nas/search/toy-spaces.ts';
-import { choicesMix } from '../nas/v2/derive.ts';
-import { subsample } from '../nas/v2/resolution.ts';
+import { SearchTrainer } from '../nas/index.ts';
+import { blobLandmarkTask, LANDMARK_SPACE, toyConfig } from '../nas/testing.ts';
 import { ResultsSession } from './results-session.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
+// derivation, costs and finetuning per strategy are tested in src/nas/results; here: the adapter
 const data = () => blobLandmarkTask(8, { weights: 12, arch: 6, val: 4 }, 3);
+const config = () => toyConfig(LANDMARK_SPACE, { train: { epochs: 1, stepsPerEpoch: 1, batchSize: 4 } });
 
-function config(strategy: 'fbnet-v1' | 'fbnet-v2'): ExperimentConfig {
-  const base = toyConfig(LANDMARK_SPACE, { train: { epochs: 1, stepsPerEpoch: 1, batchSize: 4 } });
-  return strategy === 'fbnet-v1'
-    ? base
-    : { ...base, strategy, v2: { widthFractions: [0.5, 1], resolutionFactors: [1, 2] } };
-}
-
-/** Logits that make option `i` of `n` the most likely. */
-const favour = (n: number, i: number) => Float32Array.from({ length: n }, (_, k) => (k === i ? 3 : 0));
-
-describe('ResultsSession on an FBNetV2 run', () => {
+describe('ResultsSession', () => {
   let t: SearchTrainer;
   let session: ResultsSession;
-  beforeAll(async () => {
-    t = new SearchTrainer(config('fbnet-v2'), data(), { space: LANDMARK_SPACE });
-    await t.step();
-    const net = t.masked!;
-    // argmax: the narrow width at layer 0, the full one at layer 1, half resolution
-    tf.tidy(() => {
-      net.layers[0].widthSearch!.logits.assign(tf.tensor1d(favour(2, 0)));
-      net.layers[1].widthSearch!.logits.assign(tf.tensor1d(favour(2, 1)));
-      net.resolution!.logits.assign(tf.tensor1d(favour(2, 1)));
-    });
+  const events: unknown[] = [];
+  beforeAll(() => {
+    t = new SearchTrainer(config(), data(), { space: LANDMARK_SPACE });
     session = new ResultsSession(
-      () => {},
+      (e) => events.push(e),
       () => t,
     );
   });
@@ -47,72 +28,54 @@ describe('ResultsSession on an FBNetV2 run', () => {
     t.dispose();
   });
 
-  it('derives the argmax widths and resolution; the subnet reproduces the masked supernet', async () => {
-    const s = await session.derive({ mode: 'argmax' });
-    const net = t.masked!;
-    expect(s.v2?.factor).toBe(2);
-    expect(s.inputSize).toBe(4);
-    expect(s.arch.input.size).toBe(4);
-    expect(s.v2?.widths).toEqual([2, 4]);
-    expect(s.layers.map((l) => l.out)).toEqual([2, 4]);
-    expect(s.v2?.choices).toMatchObject({ widths: [0, 1], resolution: 1 });
-    expect(s.choices).toEqual(await Promise.all(net.layers.map(async (l) => argmaxOf(await l.theta.data()))));
-    const batch = t.source.batchAt('val', [0, 1, 2, 3]);
-    // training-mode BatchNorm (batch statistics): the inherited weights reproduce the path exactly, while
-    // the running statistics were deliberately recalibrated for the subnet at derive time
-    const ref = net.forward(batch.x, true, choicesMix(s.v2!.choices));
-    const model = (
-      session as unknown as { subnet: { model: { apply(x: tf.Tensor4D, training: boolean): tf.Tensor } } }
-    ).subnet.model;
-    const xs = subsample(batch.x, 2);
-    const pred = model.apply(xs, true);
-    expect(tf.max(tf.abs(tf.sub(pred, ref))).arraySync()).toBeLessThan(1e-5);
-    tf.dispose([batch.x, batch.y, ref, xs, pred]);
+  it('asks for a derivation before finetuning, evaluating or exporting', async () => {
+    await expect(session.finetune({ steps: 1, lr: 0.01, fromScratch: false })).rejects.toMatchObject({
+      code: 'not-derived',
+    });
+    await expect(session.evaluate()).rejects.toMatchObject({ code: 'not-derived' });
+    await expect(session.export({})).rejects.toMatchObject({ code: 'not-derived' });
   });
 
-  it('keeps hand-edited blocks with the argmax widths; samples valid options', async () => {
-    const m = await session.derive({ mode: 'manual', choices: [2, 0] });
-    expect(m.choices).toEqual([2, 0]);
-    expect(m.v2?.choices).toMatchObject({ blocks: [2, 0], widths: [0, 1], resolution: 1 });
-    expect(m.v2?.widths).toEqual([2, 4]);
-    for (let i = 0; i < 3; i++) {
-      const s = await session.derive({ mode: 'sample' });
-      s.v2!.widths.forEach((w) => expect([2, 4]).toContain(w));
-      expect([1, 2]).toContain(s.v2!.factor);
-      expect(s.inputSize).toBe(Math.ceil(8 / s.v2!.factor));
-    }
-  });
-
-  it('finetunes the half-resolution subnet on subsampled batches without leaking tensors', async () => {
-    await session.derive({ mode: 'argmax' });
-    const before = tf.memory().numTensors;
-    const f = await session.finetune({ steps: 2, lr: 0.01, fromScratch: false });
-    expect(f.outcome).toBe('finished');
-    expect(f.losses.every(Number.isFinite)).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-});
-
-describe('ResultsSession on an FBNetV1 run', () => {
   it('derives at the search input size with no V2 part', async () => {
-    const t = new SearchTrainer(config('fbnet-v1'), data(), { space: LANDMARK_SPACE });
-    const session = new ResultsSession(
-      () => {},
-      () => t,
-    );
     const s = await session.derive({ mode: 'argmax' });
     expect(s.v2).toBeUndefined();
     expect(s.inputSize).toBe(8);
     expect(s.layers.map((l) => l.out)).toEqual(
       LANDMARK_SPACE.body.flatMap((e) => (e.kind === 'search' ? [e.out] : [])),
     );
-    session.dispose();
-    t.dispose();
+  });
+
+  it('rejects manual choices that do not fit the layers, and bad finetune arguments', async () => {
+    await expect(session.derive({ mode: 'manual', choices: [0] })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
+    await expect(session.finetune({ steps: 0, lr: 0.01, fromScratch: false })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
+    await expect(session.finetune({ steps: 1, lr: 10, fromScratch: false })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
+  });
+
+  it('finetunes without leaking tensors, counts steps across calls and reports progress', async () => {
+    await session.derive({ mode: 'argmax' });
+    const before = tf.memory().numTensors;
+    events.length = 0;
+    const f = await session.finetune({ steps: 2, lr: 0.01, fromScratch: false });
+    expect(f.outcome).toBe('finished');
+    expect(f.losses.every(Number.isFinite)).toBe(true);
+    expect(f.finalLoss).toBeCloseTo((f.losses[0] + f.losses[1]) / 2, 6);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(events.at(-1)).toMatchObject({ type: 'finetune-progress', target: 'subnet', step: 2, total: 2 });
+    const g = await session.finetune({ steps: 1, lr: 0.01, fromScratch: false });
+    expect(g.totalSteps).toBe(3);
+    expect(g.fromScratch).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('runs one results task at a time', async () => {
+    const first = session.derive({ mode: 'argmax' });
+    await expect(session.derive({ mode: 'argmax' })).rejects.toMatchObject({ code: 'busy' });
+    await first;
   });
 });
-
-function argmaxOf(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-  return best;
-}

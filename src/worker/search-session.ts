@@ -3,13 +3,18 @@
  * (throttled), evaluates at epoch ends, and checkpoints to IndexedDB every N steps, at least every 30 s of
  * training, and at pause/stop. A NaN/Inf loss stops the run without checkpointing the bad step.
  */
-import type { ExperimentConfig } from '../nas/experiment.ts';
-import type { BatchSource } from '../nas/data/source.ts';
-import { SearchTrainer } from '../nas/search/trainer.ts';
-import type { StepMetrics, TrainerState } from '../nas/search/trainer-state.ts';
-import { runLayout } from '../nas/search/run-layout.ts';
-import { deriveBlocks } from '../nas/search/derive.ts';
-import { Rng } from '../nas/rng.ts';
+import {
+  type ExperimentConfig,
+  type BatchSource,
+  SearchTrainer,
+  type StepMetrics,
+  type TrainerState,
+  runLayout,
+  deriveBlocks,
+  Rng,
+  meanShapeNme,
+  validateArgmax,
+} from '../nas/index.ts';
 import { CheckpointStore } from '../storage/checkpoints.ts';
 import { idbKV } from '../storage/kv.ts';
 import {
@@ -20,12 +25,10 @@ import {
   type WorkerEvent,
 } from './protocol.ts';
 import { buildSource } from './data-source.ts';
-import { meanShapeNme, validateArgmax } from './validation.ts';
 import { resolveCost } from './cost-source.ts';
 
-const CHECKPOINT_EVERY_STEPS = 50;
-const CHECKPOINT_EVERY_MS = 30_000;
-const METRICS_EVERY_MS = 150;
+/** Checkpoint every 50 steps and at least every 30 s of training; post metrics at most every 150 ms. */
+const EVERY = { checkpointSteps: 50, checkpointMs: 30_000, metricsMs: 150 };
 
 export class SearchSession {
   private trainer: SearchTrainer | null = null;
@@ -38,7 +41,7 @@ export class SearchSession {
   private lastMetricsPost = 0;
   private lastCheckpointAt = 0;
   private lastCheckpointStep = 0;
-  private checkpointEvery = CHECKPOINT_EVERY_STEPS;
+  private checkpointEvery = EVERY.checkpointSteps;
   readonly store = new CheckpointStore<TrainerState, ExperimentConfig>(idbKV('nas-playground', 'runs'));
 
   constructor(private emit: (event: WorkerEvent) => void) {}
@@ -49,23 +52,19 @@ export class SearchSession {
     this.emit({ type: 'status', status, step: t?.stepsDone ?? 0, totalSteps: t?.totalSteps ?? 0, message });
   }
 
-  async configure(
-    config: ExperimentConfig,
-    resumeRunId?: string,
-    checkpointEvery?: number,
-  ): Promise<SearchLayout> {
+  async configure(config: ExperimentConfig, resumeId?: string, every?: number): Promise<SearchLayout> {
     if (this.status === 'running')
       throw new WorkerRequestError('Pause or stop the running search first.', 'busy');
-    this.checkpointEvery = checkpointEvery && checkpointEvery > 0 ? checkpointEvery : CHECKPOINT_EVERY_STEPS;
+    this.checkpointEvery = every && every > 0 ? every : EVERY.checkpointSteps;
     this.disposeRun();
     this.setStatus('preparing');
     const progress = (label: string, done: number, total: number) =>
       this.emit({ type: 'progress', label, done, total });
     let resumed: TrainerState | undefined;
-    if (resumeRunId) {
-      const latest = await this.store.latest(resumeRunId);
+    if (resumeId) {
+      const latest = await this.store.latest(resumeId);
       if (!latest)
-        throw new WorkerRequestError(`Run ${resumeRunId} has no readable checkpoint.`, 'no-checkpoint');
+        throw new WorkerRequestError(`Run ${resumeId} has no readable checkpoint.`, 'no-checkpoint');
       resumed = latest.state;
       config = resumed.config;
     }
@@ -74,7 +73,7 @@ export class SearchSession {
     try {
       if (resumed) {
         this.trainer = await SearchTrainer.restore(resumed, source);
-        this.runId = resumeRunId!;
+        this.runId = resumeId!;
       } else {
         const cost = await resolveCost(config);
         this.trainer = new SearchTrainer(config, source, cost.options);
@@ -126,11 +125,11 @@ export class SearchSession {
       const outcome = await t.run(async (m, { epochEnded }) => {
         this.pending.push(m);
         if (m.nonFinite) return;
-        if (performance.now() - this.lastMetricsPost > METRICS_EVERY_MS) this.flushMetrics();
+        if (performance.now() - this.lastMetricsPost > EVERY.metricsMs) this.flushMetrics();
         if (epochEnded) await this.evaluate(t);
         if (
           t.stepsDone - this.lastCheckpointStep >= this.checkpointEvery ||
-          performance.now() - this.lastCheckpointAt >= CHECKPOINT_EVERY_MS
+          performance.now() - this.lastCheckpointAt >= EVERY.checkpointMs
         ) {
           await this.checkpoint('auto');
         }
@@ -231,8 +230,7 @@ export class SearchSession {
   async derive(mode: 'argmax' | 'sample'): Promise<DerivedResult> {
     const t = this.requireTrainer();
     const rng = new Rng(t.config.seeds.gumbel ^ t.stepsDone);
-    const name = `${t.config.space}-derived-step${t.stepsDone}`;
-    const d = await deriveBlocks(t.net, mode, rng, name);
+    const d = await deriveBlocks(t.net, mode, rng, `${t.config.space}-derived-step${t.stepsDone}`);
     return { arch: d.arch, choices: d.choices.blocks, probs: d.probs, macs: d.macs, params: d.params };
   }
 

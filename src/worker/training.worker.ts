@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dispatch, type FromWorker, type Handlers, WorkerRequestError } from './protocol.ts';
 import { selectBackend } from './backend.ts';
-import { runSmokeStep } from '../nas/train/smoke-step.ts';
-import type { BackendId } from '../nas/experiment.ts';
+import { runSmokeStep, type BackendId } from '../nas/index.ts';
 import { SearchSession } from './search-session.ts';
 import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';

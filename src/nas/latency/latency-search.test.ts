@@ -82,7 +82,7 @@ async function search(table: LatencyTable): Promise<number[][]> {
   });
   try {
     expect(await trainer.run(() => {})).toBe('finished');
-    return await trainer.supernet.probs();
+    return await trainer.net.probs();
   } finally {
     trainer.dispose();
   }

@@ -1,5 +1,5 @@
 /**
- * The interface every search strategy's network implements (FBNet V1's Supernet, FBNetV2's masked supernet,
+ * The interface every search strategy's network implements (FBNet V1's Supernet, FBNetV2's mask-based supernet,
  * and what FBNetV3 candidates and later strategies add). The trainer runs its schedule over it and never
  * asks which strategy it drives; the results code derives and evaluates through it.
  *
@@ -19,8 +19,7 @@ import type { BatchSource } from '../data/source.ts';
 import type { CostSource } from '../experiment.ts';
 import type { NasModel } from '../model/model.ts';
 import type { Rng } from '../rng.ts';
-import type { MaskedSupernet } from '../v2/masked-supernet.ts';
-import type { CostTable, Supernet } from './supernet.ts';
+import type { CostTable } from './supernet.ts';
 import type { ResolvedSearchOptions, StepMetrics } from './trainer-state.ts';
 
 /** One searchable layer as the views and the schedule see it. */
@@ -97,15 +96,6 @@ export interface StepContext {
   options: ResolvedSearchOptions;
 }
 
-/**
- * Compatibility handles for worker/results-session.ts until it is ported to this interface (issue 13,
- * point 4); delete with SearchTrainer's `supernet` / `masked` getters then.
- */
-export interface LegacyHandles {
-  supernet: Supernet;
-  masked: MaskedSupernet | null;
-}
-
 export interface SearchNet {
   /** The space with candidate edits applied and the input size set. */
   readonly space: SearchSpace;
@@ -148,6 +138,8 @@ export interface SearchNet {
   deriveModel(choices: ArchChoices, name: string): Promise<{ model: NasModel; derived: DerivedNet }>;
   /** Cost under softmax of every architecture logit (raw MACs and parameters), for the supernet row. */
   softCost(): Promise<{ macs: number; params: number }>;
+  /** How softCost is obtained, in words for the results' comparison table. */
+  readonly softCostBasis: string;
   /** The current argmax architecture for validation, ready to predict on `source`'s 'val' split. */
   argmaxPredictor(source: BatchSource, batchSize: number): Promise<Predictor>;
 
@@ -155,6 +147,4 @@ export interface SearchNet {
   /** Restores saveArch's result (a checkpoint's theta and, where present, archLogits). */
   loadArch(state: ArchState): Promise<void>;
   dispose(): void;
-  /** @deprecated see LegacyHandles. */
-  readonly legacy: LegacyHandles;
 }

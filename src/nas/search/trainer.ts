@@ -41,7 +41,6 @@ import { Schedule } from './schedule.ts';
 import type { CostModel, SearchNet, StepSample } from './search-net.ts';
 import { checkPaths, hardSamples, stepPaths } from './single-path.ts';
 import { packStep, type StepValues } from './step-record.ts';
-import type { Supernet } from './supernet.ts';
 import { ThetaAdam } from './theta-adam.ts';
 import type {
   Phase,
@@ -50,7 +49,6 @@ import type {
   TensorState,
   TrainerState,
 } from './trainer-state.ts';
-import type { MaskedSupernet } from '../v2/masked-supernet.ts';
 
 export { defaultCostUnit, type SearchOptions } from './cost-options.ts';
 export type { EvalResult } from './evaluate.ts';
@@ -135,16 +133,6 @@ export class SearchTrainer {
       arch: new BatchOrder(source.count('arch')),
     };
     this.schedule = new Schedule(config, this.options.lrSchedule);
-  }
-
-  /** @deprecated worker/results-session.ts until it is ported to `net` (see LegacyHandles). */
-  get supernet(): Supernet {
-    return this.net.legacy.supernet;
-  }
-
-  /** @deprecated worker/results-session.ts until it is ported to `net` (see LegacyHandles). */
-  get masked(): MaskedSupernet | null {
-    return this.net.legacy.masked;
   }
 
   private checkSource(): void {

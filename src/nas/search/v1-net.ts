@@ -18,7 +18,6 @@ import type {
   ArchState,
   CostModel,
   DerivedNet,
-  LegacyHandles,
   PathMode,
   Predictor,
   Relaxation,
@@ -40,9 +39,7 @@ export class FbnetV1Net extends Supernet implements SearchNet {
     return this.mixed;
   }
 
-  get legacy(): LegacyHandles {
-    return { supernet: this, masked: null };
-  }
+  readonly softCostBasis = 'cost expected under softmax(θ)';
 
   archVariables(): tf.Variable[] {
     return this.thetas();

@@ -16,7 +16,6 @@ import { argmax, drawGumbelMax, gumbelSoftmax, softmaxArray } from '../search/gu
 import type {
   ArchState,
   CostModel,
-  LegacyHandles,
   PathMode,
   Predictor,
   SearchNet,
@@ -31,7 +30,6 @@ import type { ChannelSearch } from './channel-mask.ts';
 import { argmaxChoices, choicesMix, deriveArch, deriveModel, type MaskedChoices } from './derive.ts';
 import { effectiveCost } from './effective-shape.ts';
 import { MaskedSupernet, type MaskedForwardMix, type MaskedMix } from './masked-supernet.ts';
-import { MaskedSupernetView } from './masked-view.ts';
 import { stepMetricsV2 } from './step-metrics.ts';
 import type { V2Relaxation, V2Sample } from './v2-sample.ts';
 
@@ -54,7 +52,6 @@ async function drawSearches(searches: (ChannelSearch | null)[], rng: Rng) {
 
 export class FbnetV2Net implements SearchNet {
   readonly masked: MaskedSupernet;
-  private readonly view: MaskedSupernetView;
 
   constructor(
     private readonly config: ExperimentConfig,
@@ -69,7 +66,6 @@ export class FbnetV2Net implements SearchNet {
       seed: config.seeds.init,
       resolutionFactors: [...v2.resolutionFactors],
     });
-    this.view = new MaskedSupernetView(this.masked, this);
   }
 
   get space() {
@@ -81,10 +77,7 @@ export class FbnetV2Net implements SearchNet {
   get layers() {
     return this.masked.layers;
   }
-  get legacy(): LegacyHandles {
-    // the view speaks V1's Supernet API (mixed, forward with LayerMix[]) for the results code
-    return { supernet: this.view as unknown as Supernet, masked: this.masked };
-  }
+  readonly softCostBasis = 'FBNetV2 effective cost under the softmax of every architecture logit';
 
   weightParams() {
     return this.masked.weightParams();
@@ -189,14 +182,7 @@ export class FbnetV2Net implements SearchNet {
 
   async describeStep(ctx: StepContext): Promise<Partial<StepMetrics>> {
     const v2 = await stepMetricsV2(this.masked, ctx, this.config.inputSize);
-    await this.refreshView();
     return { v2 };
-  }
-
-  /** The argmax architecture the legacy view runs for index mixes follows the logits. */
-  private async refreshView(): Promise<void> {
-    const { blocks: _, ...rest } = await argmaxChoices(this.masked);
-    this.view.choices = rest;
   }
 
   async argmaxChoices(): Promise<MaskedChoices> {
@@ -273,7 +259,6 @@ export class FbnetV2Net implements SearchNet {
         throw new Error('Checkpoint architecture logits do not match the FBNetV2 supernet');
       tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor1d(logits[i]))));
     }
-    await this.refreshView();
   }
 
   dispose(): void {

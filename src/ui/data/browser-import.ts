@@ -3,7 +3,7 @@
  * createImageBitmap decoder. Decoding yields to the event loop every few images so the page keeps painting
  * and the Cancel button stays clickable.
  */
-import type { ParsedList } from '../../nas/data/list-parser.ts';
+import type { ParsedList } from '../../nas/index.ts';
 import { importDataset, type ImportProgress, type ImportResult } from '../../storage/datasets-import.ts';
 import { datasetStore } from '../../storage/datasets.ts';
 import { decodeImage } from './decode-image.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isUsable, pickerOptions, refFromValue, refValue, SYNTH_VALUE } from './dataset-options.ts';
 import type { DatasetManifest } from '../../storage/datasets.ts';
-import type { SynthDatasetRef } from '../../nas/experiment.ts';
+import type { SynthDatasetRef } from '../../nas/index.ts';
 
 const manifest = (name: string, status: DatasetManifest['status'], count = 10): DatasetManifest => ({
   name,

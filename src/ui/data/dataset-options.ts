@@ -2,7 +2,7 @@
  * The choices of the training-data picker: SynthFace-106 and every complete imported dataset. Unfinished
  * imports are listed (so the user sees why a dataset is missing) but disabled: they are never selectable.
  */
-import type { DatasetRef, SynthDatasetRef } from '../../nas/experiment.ts';
+import type { DatasetRef, SynthDatasetRef } from '../../nas/index.ts';
 import type { DatasetManifest } from '../../storage/datasets.ts';
 
 export const SYNTH_VALUE = 'synthface';

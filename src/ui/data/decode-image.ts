@@ -3,7 +3,7 @@
  * drawn into a reused 2D canvas and read back as RGB. Colour-space conversion and alpha premultiplication
  * are switched off so a PNG's stored bytes come back unchanged.
  */
-import type { DecodedImage } from '../../nas/data/png.ts';
+import type { DecodedImage } from '../../nas/index.ts';
 
 let scratch: OffscreenCanvas | HTMLCanvasElement | null = null;
 let scratchCtx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null = null;

@@ -3,7 +3,7 @@
  * is the resolution the network gets); points are dots coloured by facial part, with a dark rim so they stay
  * visible on light and dark skin alike.
  */
-import { GROUPS_106, NUM_POINTS, POINT } from '../../nas/data/landmarks106.ts';
+import { GROUPS_106, NUM_POINTS, POINT } from '../../nas/index.ts';
 
 export type PointGroup = 'contour' | 'brows' | 'nose' | 'eyes' | 'pupils' | 'lips';
 

@@ -4,7 +4,7 @@
  * resolve a list line's image path. No Svelte here, so the path logic is unit-tested in Node.
  */
 import { unzip } from 'fflate';
-import { candidateImagePaths } from '../../nas/data/list-parser.ts';
+import { candidateImagePaths } from '../../nas/index.ts';
 
 export interface FileSource {
   /** what was picked, for messages: a folder name, a zip name or "3 files" */

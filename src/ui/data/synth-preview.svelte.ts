@@ -3,7 +3,7 @@
  * the same seed as face i of a training set with these settings (faceSeed(seed, i)), so the preview shows
  * exactly the data a search would see. Faces are generated a few at a time between animation frames.
  */
-import { faceSeed, generateFace, type SynthFace } from '../../nas/data/synthface.ts';
+import { faceSeed, generateFace, type SynthFace } from '../../nas/index.ts';
 
 export const PREVIEW_SIZES = [32, 48, 64, 96, 112, 128] as const;
 export const PREVIEW_COUNTS = [12, 24, 48] as const;

@@ -4,7 +4,7 @@
  * src/storage/datasets.ts (`ds:<encoded name>:img:<k>` / `:lmk:<k>`, CHUNK samples per chunk).
  */
 import { idbKV } from '../../storage/kv.ts';
-import { NUM_COORDS } from '../../nas/data/landmarks106.ts';
+import { NUM_COORDS } from '../../nas/index.ts';
 import type { DatasetManifest } from '../../storage/datasets.ts';
 
 const kv = idbKV('nas-playground-datasets', 'datasets');

@@ -1,5 +1,5 @@
 /** Draws a validation face with its ground-truth and predicted landmarks on a canvas. */
-import type { ViewerSample } from '../../worker/results-session.ts';
+import type { ViewerSample } from '../../nas/index.ts';
 
 export interface FaceLayers {
   gt: boolean;

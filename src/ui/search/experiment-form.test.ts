@@ -5,8 +5,7 @@
 import fc from 'fast-check';
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, DEFAULT_V2 } from '../../nas/experiment.ts';
-import { readNumber, writeNumber, type NumberPath } from '../../nas/experiment-fields.ts';
+import { DEFAULT_EXPERIMENT, DEFAULT_V2, readNumber, writeNumber, type NumberPath } from '../../nas/index.ts';
 import { decodeShare, encodeShare, type ShareContext } from '../../share/index.ts';
 import { MAX_UINT32, type Rule } from '../../share/rules.ts';
 import { FIELDS, SYNTH_FIELDS } from '../../share/wire-v1.ts';

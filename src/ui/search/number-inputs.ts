@@ -3,12 +3,7 @@
  * What each accepts (min, max, step) is not written here: it comes from the experiment's field table, the one
  * the share codec validates links with, so the form and the links cannot drift apart.
  */
-import {
-  numberField,
-  type NumberField,
-  type NumberPath,
-  type V2OptionKind,
-} from '../../nas/experiment-fields.ts';
+import { numberField, type NumberField, type NumberPath, type V2OptionKind } from '../../nas/index.ts';
 
 export type NumberGroup = 'dataset' | 'training' | 'gumbel' | 'loss' | 'seeds';
 

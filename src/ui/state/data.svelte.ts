@@ -3,7 +3,7 @@
  * list file -> check it -> import with progress, cancel, resume or discard). Components read it and call its
  * methods; only this class writes datasets. The list of stored datasets is shared with DatasetPicker.
  */
-import { parseList, type ListProblem, type ParsedList } from '../../nas/data/list-parser.ts';
+import { parseList, type ListProblem, type ParsedList } from '../../nas/index.ts';
 import { deleteDataset, discardImport, listDatasets, type DatasetManifest } from '../../storage/datasets.ts';
 import type { ImportProgress } from '../../storage/datasets-import.ts';
 import { runBrowserImport } from '../data/browser-import.ts';

@@ -2,10 +2,14 @@
  * Latency tables panel state: measuring a table for the experiment's space on this device, the stored
  * tables, the one being viewed, imports, and the predicted-vs-measured check. All work runs in the worker.
  */
-import { keyOfTable, type LatencyTable } from '../../nas/latency/table.ts';
+import { keyOfTable, type LatencyTable } from '../../nas/index.ts';
 import type { LatencyTableSummary } from '../../storage/latency-tables.ts';
-import type { LatencyCheckResult, LatencyImportReport } from '../../worker/latency-session.ts';
-import type { WorkerClient, WorkerEvent } from '../../worker/protocol.ts';
+import type {
+  LatencyCheckResult,
+  LatencyImportReport,
+  WorkerClient,
+  WorkerEvent,
+} from '../../worker/protocol.ts';
 import { runtime } from './runtime.svelte.ts';
 import { search } from './search.svelte.ts';
 

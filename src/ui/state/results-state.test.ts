@@ -4,8 +4,8 @@
  * architecture starts from the most likely candidate of every layer.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StepMetrics } from '../../nas/search/trainer-state.ts';
-import type { ResultsArchSummary } from '../../worker/results-session.ts';
+import type { StepMetrics } from '../../nas/index.ts';
+import type { ResultsArchSummary } from '../../nas/index.ts';
 import type { WorkerClient, WorkerEvent } from '../../worker/protocol.ts';
 import { ResultsState } from './results.svelte.ts';
 import { runtime } from './runtime.svelte.ts';

@@ -12,7 +12,7 @@ import type {
   ResultsArchSummary,
   ResultsEvaluation,
   ResultsExport,
-} from '../../worker/results-session.ts';
+} from '../../nas/index.ts';
 import type { SearchLayout, WorkerEvent } from '../../worker/protocol.ts';
 import { runtime } from './runtime.svelte.ts';
 import { search } from './search.svelte.ts';

@@ -3,7 +3,7 @@
  * drops the built supernet unless a search is running, and numbers are kept only as a link carries them.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../../nas/experiment.ts';
+import { DEFAULT_EXPERIMENT } from '../../nas/index.ts';
 import { SearchSession } from './search.svelte.ts';
 import { fakeLayout } from './testing.ts';
 

@@ -7,8 +7,6 @@ import {
   DEFAULT_V2,
   type ExperimentConfig,
   type GumbelPaths,
-} from '../../nas/experiment.ts';
-import {
   EXPERIMENT_NUMBERS,
   isOptionList,
   numberField,
@@ -16,9 +14,9 @@ import {
   writeNumber,
   type NumberPath,
   type V2OptionKind,
-} from '../../nas/experiment-fields.ts';
+  type StepMetrics,
+} from '../../nas/index.ts';
 import { check, numberRule } from '../../share/index.ts';
-import type { StepMetrics } from '../../nas/search/trainer-state.ts';
 import type { DerivedResult, SearchLayout, TrainingStatus, WorkerEvent } from '../../worker/protocol.ts';
 import { CheckpointStore, type CheckpointInfo, type RunManifest } from '../../storage/checkpoints.ts';
 import { idbKV } from '../../storage/kv.ts';

@@ -2,8 +2,7 @@
  * Share links in the UI: reads an experiment from the address at start-up, keeps the address in step with
  * the current setup (replaceState, no history entries), and builds the "Copy link" URL.
  */
-import { candidateNames } from '../../nas/arch/candidates.ts';
-import { SPACES } from '../../nas/spaces/index.ts';
+import { candidateNames, SPACES } from '../../nas/index.ts';
 import {
   encodeShare,
   readShareFromLocation,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelState, latestFeatures, ramp } from './mask-view.ts';
-import type { StepMetrics } from '../../nas/search/trainer-state.ts';
+import type { StepMetrics } from '../../nas/index.ts';
 
 describe('mask view helpers', () => {
   it('reads M as on / partly / off', () => {

@@ -1,5 +1,5 @@
 /** Pure helpers of the FBNetV2 views (no DOM). */
-import type { StepMetrics, V2FeatureSummary } from '../../nas/search/trainer-state.ts';
+import type { StepMetrics, V2FeatureSummary } from '../../nas/index.ts';
 
 export type ChannelState = 'on' | 'partly' | 'off';
 

@@ -1,0 +1,47 @@
+/** Finetuning (or training from scratch) a derived or baseline network for the results stage. */
+import type { BatchSource } from '../data/source.ts';
+import {
+  Finetuner,
+  type FinetuneOptions,
+  type FinetuneOutcome,
+  type FinetuneStep,
+} from '../finetune/finetuner.ts';
+import type { NasModel } from '../model/model.ts';
+
+/** Steps whose mean loss is reported as the final loss. */
+export const FINAL_LOSS_STEPS = 5;
+
+/** Mean of the last `n` losses; NaN when there are none. */
+export function finalLoss(losses: number[], n = FINAL_LOSS_STEPS): number {
+  const tail = losses.slice(-n);
+  return tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN;
+}
+
+/**
+ * The Finetuner's seed for a model already trained `stepsSoFar` steps: a continued run draws different
+ * batches than the first one.
+ */
+export function finetuneSeed(dataSeed: number, stepsSoFar: number): number {
+  return (dataSeed + stepsSoFar) >>> 0;
+}
+
+/** Runs `options.steps` steps on `model` (its variables are updated in place); every step's loss is kept. */
+export async function trainModel(
+  model: NasModel,
+  source: BatchSource,
+  options: FinetuneOptions,
+  onStep: (s: FinetuneStep) => void,
+  signal?: AbortSignal,
+): Promise<{ outcome: FinetuneOutcome; losses: number[] }> {
+  const ft = new Finetuner(model, source, options);
+  const losses: number[] = [];
+  try {
+    const outcome = await ft.run((s) => {
+      losses.push(s.loss);
+      onStep(s);
+    }, signal);
+    return { outcome, losses };
+  } finally {
+    ft.dispose();
+  }
+}
