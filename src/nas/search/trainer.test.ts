@@ -264,3 +264,58 @@ describe('SearchTrainer reproducibility', () => {
     resumed.dispose();
   });
 });
+
+describe('SearchTrainer weight optimizer (weight-sgd.ts)', () => {
+  const landmarks = () => blobLandmarkTask(8, { weights: 24, arch: 16, val: 6 }, 3);
+  // with weight decay, so that feeding zeros for the unsampled candidates (the old optimizer) would move them
+  const hardConfig = (paths?: 'single') =>
+    toyConfig(LANDMARK_SPACE, {
+      train: { epochs: 10, stepsPerEpoch: 10, batchSize: 4, warmupEpochs: 0, weightDecay: 0.01 },
+      gumbel: { hard: true, ...(paths ? { paths } : {}) },
+      loss: { beta: 0.6 },
+    });
+
+  it('a hard weight step updates only the sampled candidates: the others keep weights and momentum', async () => {
+    const t = new SearchTrainer(hardConfig(), landmarks(), { space: LANDMARK_SPACE });
+    const params = t.net.weightParams().filter((p) => p.trainable);
+    const owner = (name: string) =>
+      t.net.layers
+        .flatMap((layer, l) =>
+          layer.candidates.map((c, i) => ({ l, i, prefix: `body/${layer.bodyIndex}/${c}/` })),
+        )
+        .find((o) => name.startsWith(o.prefix));
+    const before = await values(params.map((p) => p.variable));
+    const m = await t.stepWeights();
+    const after = await values(params.map((p) => p.variable));
+    const { slots } = (await t.state()).weightOptimizer;
+    expect(slots).toHaveLength(params.length);
+    let unsampled = 0;
+    let movedSampled = 0;
+    params.forEach((p, k) => {
+      const o = owner(p.name);
+      const ran = !o || o.i === m.sampled[o.l];
+      if (!ran) unsampled++;
+      const moved = after[k].some((v, j) => v !== before[k][j]);
+      const momentum = Array.from(slots[k].data).some((v) => v !== 0);
+      // a sampled BatchNorm γ may get a gradient too small to move it in float32: its momentum shows it
+      if (!ran) expect(moved, p.name).toBe(false);
+      else if (moved) movedSampled++;
+      expect(momentum, p.name).toBe(ran);
+    });
+    expect(unsampled).toBeGreaterThan(0);
+    expect(movedSampled).toBeGreaterThan(0);
+    t.dispose();
+  });
+
+  it('keeps the tensor count constant from the first step to step 50 (single path, hard samples)', async () => {
+    const t = new SearchTrainer(hardConfig('single'), landmarks(), {
+      space: LANDMARK_SPACE,
+      featureEvery: 0,
+    });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) await t.step();
+    expect(t.history.filter((m) => m.phase === 'arch').length).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+    t.dispose();
+  });
+});

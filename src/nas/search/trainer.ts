@@ -11,6 +11,11 @@
  *   and would only rescale the step by a sample-dependent amount, tying the weights' learning rate to α, β.
  *   With hard samples only the sampled path runs (same forward value and weight gradients as the one-hot
  *   mixture; the other candidates' BatchNorm statistics are left alone in that step).
+ *   The optimizer (weight-sgd.ts) updates only the variables that got a gradient, as PyTorch's SGD skips
+ *   parameters whose .grad is None. With all paths (soft samples) that is every variable, and the step is
+ *   the one tf.train.momentum made before; with hard or single-path samples the candidates that did not run
+ *   are no longer decayed toward zero and pushed by stale momentum while they are not trained (which the
+ *   old positional tfjs optimizer, fed zeros for them, did), and the step costs only the sampled paths.
  * - arch: Adam (lr `train.lrTheta`, L2 weight decay `thetaWeightDecay`, 5e-4 as FBNet) on the full loss
  *   task · α · log(COST)^β with the strategy's differentiable cost; all paths run so that every relaxed
  *   weight gets its gradient (also with hard samples: straight-through), or, with gumbel.paths 'single',
@@ -42,13 +47,8 @@ import type { CostModel, SearchNet, StepSample } from './search-net.ts';
 import { checkPaths, hardSamples, stepPaths } from './single-path.ts';
 import { packStep, type StepValues } from './step-record.ts';
 import { ThetaAdam } from './theta-adam.ts';
-import type {
-  Phase,
-  ResolvedSearchOptions,
-  StepMetrics,
-  TensorState,
-  TrainerState,
-} from './trainer-state.ts';
+import { WeightSgd } from './weight-sgd.ts';
+import type { Phase, ResolvedSearchOptions, StepMetrics, TrainerState } from './trainer-state.ts';
 
 export { defaultCostUnit, type SearchOptions } from './cost-options.ts';
 export type { EvalResult } from './evaluate.ts';
@@ -71,7 +71,7 @@ export class SearchTrainer {
   private readonly archVars: tf.Variable[];
   private readonly weightVars: tf.Variable[];
   private readonly runningStats: tf.Variable[];
-  private readonly weightOpt: tf.MomentumOptimizer;
+  private readonly weightOpt: WeightSgd;
   private readonly thetaOpt: ThetaAdam;
   private gumbelRng: Rng;
   private dataRng: Rng;
@@ -119,7 +119,7 @@ export class SearchTrainer {
     const params = this.net.weightParams();
     this.weightVars = params.filter((p) => p.trainable).map((p) => p.variable);
     this.runningStats = params.filter((p) => !p.trainable).map((p) => p.variable);
-    this.weightOpt = tf.train.momentum(config.train.lrWeights, this.options.momentum) as tf.MomentumOptimizer;
+    this.weightOpt = new WeightSgd(this.weightVars, this.options.momentum, config.train.weightDecay);
     this.archVars = this.net.archVariables();
     this.thetaOpt = new ThetaAdam(
       this.archVars as tf.Variable<tf.Rank.R1>[],
@@ -318,17 +318,7 @@ export class SearchTrainer {
       if (!values.finite) {
         this.runningStats.forEach((v, i) => v.assign(statsBefore[i]));
       } else if (phase === 'weights') {
-        this.weightOpt.setLearningRate(lr);
-        const wd = config.train.weightDecay;
-        // every variable, in the same order every step: tfjs optimizer slots are positional
-        const named = tf.tidy(() =>
-          vars.map((v, i) => {
-            const g = gradList[i] ?? tf.zerosLike(v);
-            return { name: v.name, tensor: wd > 0 ? tf.add(g, tf.mul(v, wd)) : tf.clone(g) };
-          }),
-        );
-        this.weightOpt.applyGradients(named);
-        tf.dispose(named.map((n) => n.tensor));
+        this.weightOpt.apply(grads, lr);
       } else {
         const full = tf.tidy(() => vars.map((v, i) => tf.clone(gradList[i] ?? tf.zerosLike(v))));
         this.thetaOpt.apply(full);
@@ -351,15 +341,6 @@ export class SearchTrainer {
     for (const k of Object.keys(weights))
       weights[k] = { shape: weights[k].shape, data: weights[k].data.slice() };
     const arch = await this.net.saveArch();
-    const optWeights = await this.weightOpt.getWeights();
-    const iterations = (await optWeights[0].tensor.data())[0];
-    optWeights[0].tensor.dispose();
-    const slots: TensorState[] = await Promise.all(
-      optWeights.slice(1).map(async (w) => ({
-        shape: [...w.tensor.shape],
-        data: ((await w.tensor.data()) as Float32Array).slice(),
-      })),
-    );
     const state: TrainerState = {
       version: 1,
       config: structuredClone(this.config),
@@ -367,7 +348,7 @@ export class SearchTrainer {
       options: structuredClone(this.options),
       weights,
       theta: arch.theta,
-      weightOptimizer: { iterations, slots },
+      weightOptimizer: await this.weightOpt.state(),
       thetaOptimizer: await this.thetaOpt.state(),
       counters: this.schedule.counters(),
       rng: { gumbel: this.gumbelRng.state(), data: this.dataRng.state() },
@@ -389,20 +370,7 @@ export class SearchTrainer {
     try {
       setWeights(t.net.weightParams(), state.weights);
       await t.net.loadArch({ theta: state.theta, archLogits: state.archLogits });
-      const { iterations, slots } = state.weightOptimizer;
-      if (slots.length > 0) {
-        if (slots.length !== t.weightVars.length)
-          throw new Error('Checkpoint optimizer does not match the supernet');
-        const named = [
-          { name: 'iter', tensor: tf.scalar(iterations, 'int32') },
-          ...slots.map((s, i) => ({
-            name: `${t.weightVars[i].name}/momentum`,
-            tensor: tf.tensor(s.data, s.shape),
-          })),
-        ];
-        await t.weightOpt.setWeights(named);
-        tf.dispose(named.map((n) => n.tensor));
-      }
+      t.weightOpt.setState(state.weightOptimizer);
       t.thetaOpt.setState(state.thetaOptimizer);
       t.schedule.setCounters(state.counters);
       t.gumbelRng = new Rng(state.rng.gumbel);
@@ -419,8 +387,6 @@ export class SearchTrainer {
 
   dispose(): void {
     this.weightOpt.dispose();
-    // MomentumOptimizer.dispose() forgets SGD's learning-rate scalar
-    (this.weightOpt as unknown as { c?: tf.Tensor }).c?.dispose();
     this.thetaOpt.dispose();
     this.net.dispose();
   }
