@@ -4,10 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { BackendId } from '../nas/index.ts';
+import { registerFastCpuKernels, type BackendId } from '../nas/index.ts';
 import type { AdapterDescription, BackendChoice, BackendInfo } from './protocol.ts';
 
 const ORDER: BackendId[] = ['webgpu', 'webgl', 'cpu'];
+
+// the engine's typed-array kernels for tfjs's cpu backend (src/nas/kernels): the CPU fallback is usable
+registerFastCpuKernels();
 
 async function webgpuAdapter(): Promise<AdapterDescription | null> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
