@@ -37,6 +37,7 @@ import {
   Rng,
   softSupernetStep,
   subnetStep,
+  singlePathStep,
   MASKING_KS as KS,
   MASKING_MAX as MAX,
   MASKING_STEM as STEM,
@@ -110,18 +111,20 @@ async function classroom(): Promise<void> {
   const size = { batch: CLASSROOM_BATCH, inputSize: CLASSROOM_INPUT };
   const peer = TorchPeer.start();
   if (!peer) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (optional dev extra)');
-  const steps: { kind: 'soft' | 'subnet'; ours: TrainingStep }[] = [
+  const steps: { kind: 'soft' | 'subnet' | 'single'; ours: TrainingStep }[] = [
     { kind: 'subnet', ours: subnetStep(size) },
     { kind: 'soft', ours: softSupernetStep(size) },
-    // single-path hard supernet step (issue 14, point 1): add it here and in bench-torch.py once it exists
+    { kind: 'single', ours: singlePathStep(size) },
   ];
+  // PyTorch runs the same subnet and all-paths steps; the single-path step is compared with our subnet step
+  const peerHas = (kind: string) => kind !== 'single';
   type Times = { cpu: number[]; wall: number[] };
   const ours = new Map(steps.map((s) => [s.kind, { cpu: [], wall: [] } as Times]));
   const theirs = new Map(steps.map((s) => [s.kind, { cpu: [], wall: [] } as Times]));
   const t0 = performance.now();
   for (const s of steps) {
     await s.ours.step(); // warm-up
-    if (peer) await peer.step(s.kind);
+    if (peer && peerHas(s.kind)) await peer.step(s.kind as 'soft' | 'subnet');
   }
   const tensors = tf.memory().numTensors;
   let done = 0;
@@ -131,8 +134,8 @@ async function classroom(): Promise<void> {
       // alternate who goes first, so neither always inherits the other's cache and heat
       const order = r % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
       for (const who of order) {
-        if (who === 'theirs' && !peer) continue;
-        const t = who === 'ours' ? await timeOurs(s.ours) : await peer!.step(s.kind);
+        if (who === 'theirs' && !(peer && peerHas(s.kind))) continue;
+        const t = who === 'ours' ? await timeOurs(s.ours) : await peer!.step(s.kind as 'soft' | 'subnet');
         const into = (who === 'ours' ? ours : theirs).get(s.kind)!;
         into.cpu.push(t.cpu);
         into.wall.push(t.wall);
@@ -151,13 +154,18 @@ async function classroom(): Promise<void> {
         'ours cpu ms': median(o.cpu).toFixed(0),
         'ours wall ms': median(o.wall).toFixed(0),
       };
-      if (peer) {
+      if (peer && peerHas(s.kind)) {
         row['PyTorch cpu ms'] = median(p.cpu).toFixed(1);
         row['PyTorch wall ms'] = median(p.wall).toFixed(1);
         row['ours / PyTorch (cpu)'] = (median(o.cpu) / median(p.cpu)).toFixed(1);
       }
       return row;
     }),
+  );
+  const subnet = median(ours.get('subnet')!.cpu);
+  console.log(
+    `single-path / subnet step (cpu): ${(median(ours.get('single')!.cpu) / subnet).toFixed(2)}; ` +
+      `all-paths soft / subnet: ${(median(ours.get('soft')!.cpu) / subnet).toFixed(2)}`,
   );
   console.log(
     `timed rounds: ${done} (medians); tensors leaked: ${leaked}; ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,

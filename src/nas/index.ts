@@ -126,7 +126,13 @@ export { Rng } from './rng.ts';
 // performance: fixed training steps and their timing (benches, backend chosen by measurement)
 export { median, timeSteps } from './perf/time-steps.ts';
 export type { StepTiming, TimeStepsOptions, TrainingStep } from './perf/time-steps.ts';
-export { CLASSROOM_STEPS, SUBNET_CANDIDATE, softSupernetStep, subnetStep } from './perf/classroom-steps.ts';
+export {
+  CLASSROOM_STEPS,
+  SUBNET_CANDIDATE,
+  singlePathStep,
+  softSupernetStep,
+  subnetStep,
+} from './perf/classroom-steps.ts';
 export type { ClassroomStepKind, ClassroomStepOptions } from './perf/classroom-steps.ts';
 export { experimentStep } from './perf/experiment-step.ts';
 export type { ExperimentStepKind, ExperimentStepOptions } from './perf/experiment-step.ts';

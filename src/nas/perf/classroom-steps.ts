@@ -19,6 +19,8 @@ import { drawGumbel, gumbelSoftmax } from '../search/gumbel.ts';
 import { landmarkLoss } from '../data/metrics.ts';
 import { Rng } from '../rng.ts';
 import type { TrainingStep } from './time-steps.ts';
+import { SearchTrainer } from '../search/trainer.ts';
+import { RandomSource } from './random-source.ts';
 
 export interface ClassroomStepOptions {
   /** Images per step; default the default experiment's batch size. */
@@ -29,7 +31,7 @@ export interface ClassroomStepOptions {
   seed?: number;
 }
 
-export type ClassroomStepKind = 'soft' | 'subnet';
+export type ClassroomStepKind = 'soft' | 'subnet' | 'single';
 
 const LR = DEFAULT_EXPERIMENT.train.lrWeights;
 const MOMENTUM = 0.9;
@@ -120,13 +122,37 @@ export function subnetStep(options: ClassroomStepOptions = {}): TrainingStep {
   };
 }
 
-// ---- slot: single-path supernet step (issue 14, point 1) ----
-// Another change adds the single-path hard step to the search interface; add its factory here, its kind
-// to ClassroomStepKind and CLASSROOM_STEPS (and 'single' to scripts/bench-torch.py) so that every bench
-// times it beside these two.
+/**
+ * The classroom search's single-path step (GDAS, Dong & Yang 2019; search/single-path.ts): the app's own
+ * SearchTrainer with hard samples and `gumbel.paths: 'single'`, alternating a weight step and an
+ * architecture step, as the schedule does after warm-up. Only the sampled candidate of each layer runs.
+ */
+export function singlePathStep(options: ClassroomStepOptions = {}): TrainingStep {
+  const { batch, inputSize, seed } = resolved(options);
+  const config = structuredClone(DEFAULT_EXPERIMENT);
+  config.inputSize = inputSize;
+  config.train = { ...config.train, batchSize: batch, warmupEpochs: 0 };
+  config.gumbel = { ...config.gumbel, hard: true, paths: 'single' };
+  config.seeds = { ...config.seeds, init: seed, gumbel: seed + 1, data: seed + 2 };
+  const source = new RandomSource('landmarks', inputSize, 3, 2 * POINTS, batch, seed + 2);
+  const trainer = new SearchTrainer(config, source, { space: CLASSROOM, featureEvery: 0 });
+  let arch = false;
+  return {
+    label: 'supernet, single-path (GDAS; weight and arch steps alternate)',
+    async step() {
+      arch = !arch;
+      return (await (arch ? trainer.stepArch() : trainer.stepWeights())).loss;
+    },
+    dispose() {
+      trainer.dispose();
+      source.dispose();
+    },
+  };
+}
 
 /** Every classroom step, in the order the benches run them. */
 export const CLASSROOM_STEPS: Record<ClassroomStepKind, (o?: ClassroomStepOptions) => TrainingStep> = {
   subnet: subnetStep,
   soft: softSupernetStep,
+  single: singlePathStep,
 };
