@@ -7,14 +7,14 @@ import { CLASSROOM } from '../spaces/classroom.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { ToySource } from '../search/toy-sources.ts';
 import { summarizeDerived } from './derive.ts';
-import type { SearchLayerInfo } from './from-search.ts';
+import type { LayerLayout } from '../search/run-layout.ts';
 import { worstSamples } from './viewer.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const layers: SearchLayerInfo[] = [
+const layers: LayerLayout[] = [
   { index: 1, out: 8, stride: 2, candidates: ['a', 'b'] },
   { index: 3, out: 16, stride: 1, candidates: ['a', 'b', 'c'] },
 ];

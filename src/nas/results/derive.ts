@@ -10,14 +10,9 @@ import { subsampledSource } from '../finetune/subsampled-source.ts';
 import type { BatchSource } from '../data/source.ts';
 import type { NasModel } from '../model/model.ts';
 import { Rng } from '../rng.ts';
+import type { LayerLayout } from '../search/run-layout.ts';
 import type { SearchTrainer } from '../search/trainer.ts';
-import {
-  deriveFromSearch,
-  pickChoices,
-  searchLayers,
-  searchProbs,
-  type SearchLayerInfo,
-} from './from-search.ts';
+import { deriveFromSearch, pickChoices, searchLayers, searchProbs } from './from-search.ts';
 import { checkManual, sampleSeed } from './sampling.ts';
 import type { DeriveMode, ResultsArchSummary, ResultsV2Choice } from './types.ts';
 
@@ -35,7 +30,7 @@ export function summarizeDerived(input: {
   mode: DeriveMode;
   choices: number[];
   probs: number[][];
-  layers: SearchLayerInfo[];
+  layers: LayerLayout[];
   v2: ResultsV2Choice | null;
   searchInputSize: number;
   searchStep: number;

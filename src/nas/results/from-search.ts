@@ -10,18 +10,9 @@ import type { NasModel } from '../model/model.ts';
 import type { Rng } from '../rng.ts';
 import type { ArchChoices } from '../search/search-net.ts';
 import type { SearchTrainer } from '../search/trainer.ts';
+import { layerLayouts, type LayerLayout } from '../search/run-layout.ts';
 import type { DeriveMode, ResultsV2Choice } from './types.ts';
 import type { MaskedChoices } from '../v2/derive.ts';
-
-/** A searchable layer as the results list it. */
-export interface SearchLayerInfo {
-  /** Body index in the space. */
-  index: number;
-  /** Output channels in the space (the widest option when widths are searched). */
-  out: number;
-  stride: number;
-  candidates: string[];
-}
 
 /** The task the search's network solves. */
 export function searchTask(t: SearchTrainer): Task {
@@ -33,17 +24,9 @@ export function searchProbs(t: SearchTrainer): Promise<number[][]> {
   return t.net.probs();
 }
 
-export function searchLayers(t: SearchTrainer): SearchLayerInfo[] {
-  const net = t.net;
-  return net.layers.map((m) => {
-    const spec = net.space.body[m.bodyIndex];
-    return {
-      index: m.bodyIndex,
-      out: spec.kind === 'search' ? spec.out : 0,
-      stride: spec.kind === 'search' ? spec.stride : 1,
-      candidates: [...m.candidates],
-    };
-  });
+/** The searchable layers (body index, widest output, stride, candidates). */
+export function searchLayers(t: SearchTrainer): LayerLayout[] {
+  return layerLayouts(t.net);
 }
 
 /**

@@ -42,7 +42,6 @@ export {
   pickChoices,
   type DerivedFromSearch,
   type ExpectedSearchCost,
-  type SearchLayerInfo,
 } from './from-search.ts';
 export { checkManual, sampleSeed } from './sampling.ts';
 export { viewerSample, WORST_LIMIT, worstSamples } from './viewer.ts';

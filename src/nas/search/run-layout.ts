@@ -1,5 +1,6 @@
 /** What the views need to draw a configured search: its layers, schedule and history so far. */
 import { tauScheduleOf } from './schedule.ts';
+import type { SearchNet } from './search-net.ts';
 import type { StepMetrics } from './trainer-state.ts';
 import type { SearchTrainer } from './trainer.ts';
 
@@ -21,18 +22,23 @@ export interface RunLayout {
   history: StepMetrics[];
 }
 
+/** Every searchable layer of a search network as the views and the results list it. */
+export function layerLayouts(net: SearchNet): LayerLayout[] {
+  return net.layers.map((m) => {
+    const spec = net.space.body[m.bodyIndex];
+    return {
+      index: m.bodyIndex,
+      out: spec.kind === 'search' ? spec.out : 0,
+      stride: spec.kind === 'search' ? spec.stride : 1,
+      candidates: [...m.candidates],
+    };
+  });
+}
+
 export function runLayout(t: SearchTrainer): RunLayout {
   const { net, config } = t;
   return {
-    layers: net.layers.map((m) => {
-      const spec = net.space.body[m.bodyIndex];
-      return {
-        index: m.bodyIndex,
-        out: spec.kind === 'search' ? spec.out : 0,
-        stride: spec.kind === 'search' ? spec.stride : 1,
-        candidates: [...m.candidates],
-      };
-    }),
+    layers: layerLayouts(net),
     totalSteps: t.totalSteps,
     stepsPerEpoch: config.train.stepsPerEpoch,
     tauSchedule: tauScheduleOf(config),
