@@ -8,6 +8,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { floatValues, output, type CpuBackend } from './cpu-data.ts';
+import { simdMatMul } from './wasm-simd.ts';
 
 /** Above this K the products are summed in float64 (tfjs's kernel sums in float32 blocks). */
 const F64_ABOVE_K = 64;
@@ -24,6 +25,11 @@ export function matMul(
 ): Float32Array {
   // B is a weight or a gradient of one in the nets here (small): transposing it costs K·N, once
   if (transposeB) b = transpose(b, n, k);
+  // float32 sums (short K) go through WebAssembly SIMD where it is available: ~5x the JS loops
+  if (!transposeA && k <= F64_ABOVE_K) {
+    const fast = simdMatMul(a, b, m, k, n);
+    if (fast) return fast;
+  }
   const c = new Float32Array(m * n);
   const acc = k > F64_ABOVE_K ? new Float64Array(m * n) : c;
   if (transposeA) rowsTimesRowsT(a, b, acc, m, k, n);
