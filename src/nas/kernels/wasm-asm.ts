@@ -46,6 +46,8 @@ export const op = {
   i32Mul: [0x6c],
   i32LtU: [0x49],
   i32Eq: [0x46],
+  i32Eqz: [0x45],
+  f64PromoteF32: [0xbb],
   select: [0x1b],
   if: [0x04, 0x40],
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],

@@ -316,9 +316,146 @@ function bnGradInputFunc(): WasmFunc {
   };
 }
 
+/**
+ * mmTA(a, b, c, m, k, n): C[m, n] += Σ_p A[p, m] · B[p, n] with A stored [k, m], B [k, n] float32 and C
+ * float64 (a weight gradient: the sum runs over every pixel); k even, n a multiple of 4. Two rows of A and B
+ * per pass over the small C, which stays in cache; float32 products are exact in float64.
+ */
+function mmTAFunc(): WasmFunc {
+  const [a, b, c, m, k, n] = [0, 1, 2, 3, 4, 5];
+  const [mb, nb, ap, bp, pEnd, cp, ai, i, bj, j] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const [s0, s1, b0, b1] = [16, 17, 18, 19];
+  const splatA = (s: number, rows: number) =>
+    cat(
+      op.get(ai),
+      rows ? cat(op.get(mb), op.i32Add) : [],
+      op.f32Load(),
+      op.f64PromoteF32,
+      op.f64x2Splat,
+      op.set(s),
+    );
+  // c[cp + off] += s0 · promote(half of b0) + s1 · promote(half of b1)
+  const half = (off: number, high: boolean) =>
+    cat(
+      op.get(cp),
+      op.get(cp),
+      op.v128Load(off),
+      op.get(s0),
+      op.get(b0),
+      high ? cat(op.get(b0), op.highToLow) : [],
+      op.f64x2PromoteLow,
+      op.f64x2Mul,
+      op.get(s1),
+      op.get(b1),
+      high ? cat(op.get(b1), op.highToLow) : [],
+      op.f64x2PromoteLow,
+      op.f64x2Mul,
+      op.f64x2Add,
+      op.f64x2Add,
+      op.v128Store(off),
+    );
+  const add = (local: number, by: Code) => cat(op.get(local), by, op.i32Add, op.set(local));
+  return {
+    name: 'mmTA',
+    params: [I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128],
+    body: [
+      cat(op.get(m), op.i32(4), op.i32Mul, op.set(mb)),
+      cat(op.get(n), op.i32(4), op.i32Mul, op.set(nb)),
+      cat(op.get(a), op.set(ap), op.get(b), op.set(bp)),
+      cat(op.get(a), op.get(k), op.get(mb), op.i32Mul, op.i32Add, op.set(pEnd)),
+      op.loop,
+      cat(op.get(c), op.set(cp), op.get(ap), op.set(ai), op.i32(0), op.set(i)),
+      op.loop,
+      splatA(s0, 0),
+      splatA(s1, 1),
+      cat(op.get(bp), op.set(bj), op.i32(0), op.set(j)),
+      op.loop,
+      cat(
+        op.get(bj),
+        op.v128Load(),
+        op.set(b0),
+        op.get(bj),
+        op.get(nb),
+        op.i32Add,
+        op.v128Load(),
+        op.set(b1),
+      ),
+      half(0, false),
+      half(16, true),
+      add(bj, op.i32(16)),
+      add(cp, op.i32(32)),
+      add(j, op.i32(4)),
+      cat(op.get(j), op.get(n), op.i32LtU, op.brIf(0)),
+      op.end,
+      add(ai, op.i32(4)),
+      add(i, op.i32(1)),
+      cat(op.get(i), op.get(m), op.i32LtU, op.brIf(0)),
+      op.end,
+      add(ap, cat(op.get(mb), op.get(mb), op.i32Add)),
+      add(bp, cat(op.get(nb), op.get(nb), op.i32Add)),
+      cat(op.get(ap), op.get(pEnd), op.i32LtU, op.brIf(0)),
+      op.end,
+    ],
+  };
+}
+
+/**
+ * dwAxpy(dst, dstStep, src, srcStep, w, count, Cb): count times, dst[0..C) += src[0..C) · w[0..C) (each
+ * product rounded to float32), then dst += dstStep, src += srcStep (bytes); C = Cb / 4 a multiple of 4.
+ * One output row's stretch of a depthwise conv for one filter tap (forward: dst = y, src = x; input
+ * gradient: dst = dx, src = dy).
+ */
+function dwAxpyFunc(): WasmFunc {
+  const [dst, dstStep, src, srcStep, w, count, Cb] = [0, 1, 2, 3, 4, 5, 6];
+  const [t, ch] = [7, 8];
+  const add = (local: number, by: Code) => cat(op.get(local), by, op.i32Add, op.set(local));
+  return {
+    name: 'dwAxpy',
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32],
+    body: [
+      cat(op.get(count), op.i32Eqz, op.brIf(0)),
+      cat(op.i32(0), op.set(t)),
+      op.loop,
+      cat(op.i32(0), op.set(ch)),
+      op.loop,
+      cat(
+        op.get(dst),
+        op.get(ch),
+        op.i32Add,
+        load4(dst, ch),
+        load4(src, ch),
+        load4(w, ch),
+        op.f32x4Mul,
+        op.f32x4Add,
+        op.v128Store(),
+      ),
+      add(ch, op.i32(16)),
+      cat(op.get(ch), op.get(Cb), op.i32LtU, op.brIf(0)),
+      op.end,
+      add(dst, op.get(dstStep)),
+      add(src, op.get(srcStep)),
+      add(t, op.i32(1)),
+      cat(op.get(t), op.get(count), op.i32LtU, op.brIf(0)),
+      op.end,
+    ],
+  };
+}
+
 interface Exports {
   mem: WebAssembly.Memory;
   mm(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  mmTA(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  dwAxpy(
+    dst: number,
+    dstStep: number,
+    src: number,
+    srcStep: number,
+    w: number,
+    count: number,
+    Cb: number,
+  ): void;
   bnSums(x: number, lenB: number, Cb: number, sum: number): void;
   bnSqSums(x: number, lenB: number, Cb: number, mean: number, sum: number): void;
   bnNorm(
@@ -363,6 +500,8 @@ interface Exports {
 export function moduleBytes(): Uint8Array<ArrayBuffer> {
   return assemble([
     mmFunc(),
+    mmTAFunc(),
+    dwAxpyFunc(),
     bnSumsFunc(),
     bnSqSumsFunc(),
     bnNormFunc(),
@@ -419,4 +558,33 @@ export function simdMatMul(
   mem.set(b.subarray(0, k * n), bOff);
   e.mm(aOff * 4, bOff * 4, cOff * 4, m4, k, n);
   return mem.slice(cOff, cOff + m * n);
+}
+
+/**
+ * C = Aᵀ · B for A [k, m], B [k, n] with float64 sums through mmTA, or null when the module is unavailable
+ * or n is not a multiple of 4. An odd k gets a zero row (adds nothing).
+ */
+export function simdMatMulTA(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array | null {
+  if (n % 4 !== 0 || m === 0 || k === 0) return null;
+  const e = simd();
+  if (!e) return null;
+  const k2 = k + (k % 2);
+  const aOff = 0;
+  const bOff = Math.ceil((k2 * m) / 4) * 4;
+  const cOff = bOff + k2 * n; // float64 [m, n]: 2 · m · n floats, 16-byte aligned
+  const mem = heap(e, cOff + 2 * m * n);
+  mem.set(a.subarray(0, k * m), aOff);
+  mem.fill(0, k * m, k2 * m);
+  mem.set(b.subarray(0, k * n), bOff);
+  mem.fill(0, bOff + k * n, bOff + k2 * n);
+  const c64 = new Float64Array(mem.buffer, cOff * 4, m * n);
+  c64.fill(0);
+  e.mmTA(aOff * 4, bOff * 4, cOff * 4, m, k2, n);
+  return Float32Array.from(c64);
 }
