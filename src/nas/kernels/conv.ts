@@ -109,17 +109,18 @@ function depthwiseLoops(
 }
 
 /**
- * depthwiseLoops' forward (op 0) and input gradient (op 2) with the channel loop in WebAssembly SIMD
- * (wasm-simd.ts dwAxpy, one call per output row and filter tap), for C a multiple of 4; false where the
- * module is unavailable. Each product is rounded to float32 before it is added (the JS loop adds it
- * unrounded): a difference in the last bit, within what the tests against tfjs allow.
+ * depthwiseLoops with the channel loop in WebAssembly SIMD (wasm-simd.ts dwAxpy for the forward, op 0,
+ * and the input gradient, op 2; dwAcc for the filter gradient, op 1, into float64 w), one call per output
+ * row and filter tap, for C a multiple of 4; false where the module is unavailable. In dwAxpy each product
+ * is rounded to float32 before it is added (the JS loop adds it unrounded): a difference in the last bit,
+ * within what the tests against tfjs allow; dwAcc sums exactly as the JS loop does.
  */
 function depthwiseLoopsSimd(
   c: Conv2DInfo,
-  op: 0 | 2,
+  op: 0 | 1 | 2,
   x: Float32Array,
   y: Float32Array,
-  w: Float32Array,
+  w: Float32Array | Float64Array,
 ): boolean {
   const { inHeight: IH, inWidth: IW, inChannels: C, outHeight: OH, outWidth: OW } = c;
   if (C % 4 !== 0) return false;
@@ -132,10 +133,14 @@ function depthwiseLoopsSimd(
   const X = 0;
   const Y = x.length;
   const W = Y + y.length;
-  const mem = heap(e, W + w.length);
+  // op 1 accumulates the filter gradient in float64 (w a Float64Array): twice the room
+  const wFloats = op === 1 ? 2 : 1;
+  const mem = heap(e, W + wFloats * w.length);
   mem.set(x, X);
   mem.set(y, Y);
-  mem.set(w, W);
+  const acc = op === 1 ? new Float64Array(mem.buffer, W * 4, w.length) : null;
+  if (acc) acc.set(w);
+  else mem.set(w, W);
   const xStepB = sw * C * 4;
   const Cb = C * 4;
   for (let b = 0; b < c.batchSize; b++) {
@@ -146,7 +151,7 @@ function depthwiseLoopsSimd(
         const xRow = (b * IH + ih) * IW;
         const yRow = (b * OH + oh) * OW;
         for (let fw = 0; fw < FW; fw++) {
-          const wb = W + (fh * FW + fw) * C;
+          const wb = W + wFloats * (fh * FW + fw) * C;
           const shift = left - fw * dw;
           const owLo = Math.max(0, Math.ceil(shift / sw));
           const owHi = Math.min(OW, Math.floor((IW - 1 + shift) / sw) + 1);
@@ -154,12 +159,14 @@ function depthwiseLoopsSimd(
           const xb = (X + (xRow + owLo * sw - shift) * C) * 4;
           const yb = (Y + (yRow + owLo) * C) * 4;
           if (op === 0) e.dwAxpy(yb, Cb, xb, xStepB, wb * 4, owHi - owLo, Cb);
+          else if (op === 1) e.dwAcc(xb, xStepB, yb, wb * 4, owHi - owLo, Cb);
           else e.dwAxpy(xb, xStepB, yb, Cb, wb * 4, owHi - owLo, Cb);
         }
       }
     }
   }
   if (op === 0) y.set(mem.subarray(Y, Y + y.length));
+  else if (acc) w.set(acc);
   else x.set(mem.subarray(X, X + x.length));
   return true;
 }
@@ -187,7 +194,7 @@ export function depthwiseFilterGrad(c: Conv2DInfo, x: Float32Array, dy: Float32A
   const M = c.outChannels / C;
   const acc = new Float64Array(c.filterHeight * c.filterWidth * C * M);
   if (M === 1) {
-    depthwiseLoops(c, 1, x, dy, acc);
+    if (!depthwiseLoopsSimd(c, 1, x, dy, acc)) depthwiseLoops(c, 1, x, dy, acc);
     return Float32Array.from(acc);
   }
   forEachTap(c, (xb, yb, tap) => {

@@ -443,10 +443,61 @@ function dwAxpyFunc(): WasmFunc {
   };
 }
 
+/**
+ * dwAcc(x, xStep, dy, acc, count, Cb): count times, acc[0..C) += x[0..C) · dy[0..C) in float64 (acc a
+ * float64 array; float32 products are exact there), then x += xStep, dy += Cb (bytes). One output row's
+ * stretch of a depthwise conv's filter gradient for one filter tap, summed in the JS loop's order.
+ */
+function dwAccFunc(): WasmFunc {
+  const [x, xStep, dy, acc, count, Cb] = [0, 1, 2, 3, 4, 5];
+  const [t, ch, sa, xv, dv] = [6, 7, 8, 9, 10];
+  const add = (local: number, by: Code) => cat(op.get(local), by, op.i32Add, op.set(local));
+  const half = (off: number, high: boolean) =>
+    cat(
+      op.get(sa),
+      op.get(sa),
+      op.v128Load(off),
+      op.get(xv),
+      high ? cat(op.get(xv), op.highToLow) : [],
+      op.f64x2PromoteLow,
+      op.get(dv),
+      high ? cat(op.get(dv), op.highToLow) : [],
+      op.f64x2PromoteLow,
+      op.f64x2Mul,
+      op.f64x2Add,
+      op.v128Store(off),
+    );
+  return {
+    name: 'dwAcc',
+    params: [I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, V128, V128],
+    body: [
+      cat(op.get(count), op.i32Eqz, op.brIf(0)),
+      cat(op.i32(0), op.set(t)),
+      op.loop,
+      cat(op.i32(0), op.set(ch)),
+      op.loop,
+      cat(load4(x, ch), op.set(xv), load4(dy, ch), op.set(dv)),
+      cat(op.get(acc), op.get(ch), op.get(ch), op.i32Add, op.i32Add, op.set(sa)),
+      half(0, false),
+      half(16, true),
+      add(ch, op.i32(16)),
+      cat(op.get(ch), op.get(Cb), op.i32LtU, op.brIf(0)),
+      op.end,
+      add(x, op.get(xStep)),
+      add(dy, op.get(Cb)),
+      add(t, op.i32(1)),
+      cat(op.get(t), op.get(count), op.i32LtU, op.brIf(0)),
+      op.end,
+    ],
+  };
+}
+
 interface Exports {
   mem: WebAssembly.Memory;
   mm(a: number, b: number, c: number, m: number, k: number, n: number): void;
   mmTA(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  dwAcc(x: number, xStep: number, dy: number, acc: number, count: number, Cb: number): void;
   dwAxpy(
     dst: number,
     dstStep: number,
@@ -502,6 +553,7 @@ export function moduleBytes(): Uint8Array<ArrayBuffer> {
     mmFunc(),
     mmTAFunc(),
     dwAxpyFunc(),
+    dwAccFunc(),
     bnSumsFunc(),
     bnSqSumsFunc(),
     bnNormFunc(),
