@@ -27,6 +27,8 @@ describe('fast BatchMatMul', () => {
     [[301, 13], [13, 8], false, false], // N a multiple of 4, K ≤ 64: WebAssembly SIMD, M padded
     [[301, 13], [8, 13], false, true],
     [[2, 3, 5], [2, 5, 12], false, false],
+    [[37, 100], [100, 8], false, false], // K > 64: float64 SIMD lanes
+    [[9, 70], [12, 70], false, true],
     [[301, 13], [301, 8], true, false], // Aᵀ · B in float64 SIMD lanes, odd K padded
     [[300, 6], [12, 300], true, true],
     [[3, 4, 5], [3, 5, 2], false, false],

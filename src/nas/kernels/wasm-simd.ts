@@ -493,9 +493,89 @@ function dwAccFunc(): WasmFunc {
   };
 }
 
+/**
+ * mm64(a, b, c, m, k, n): C[m, n] = A[m, k] · B[k, n] as mm does, but summed in float64 lanes into a
+ * float64 C (long K: the products are exact there); m and n multiples of 4.
+ */
+function mm64Func(): WasmFunc {
+  const [a, b, c, m, k, n] = [0, 1, 2, 3, 4, 5];
+  const [i, j, p, ap, bp, kb, nb, cp] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const acc = (r: number, h: number) => 14 + 2 * r + h;
+  const [blo, bhi, sv] = [22, 23, 24];
+  const add = (local: number, by: Code) => cat(op.get(local), by, op.i32Add, op.set(local));
+  const row = (r: number) =>
+    cat(
+      op.get(ap),
+      ...Array.from({ length: r }, () => cat(op.get(kb), op.i32Add)),
+      op.f32Load(),
+      op.f64PromoteF32,
+      op.f64x2Splat,
+      op.set(sv),
+      op.get(acc(r, 0)),
+      op.get(sv),
+      op.get(blo),
+      op.f64x2Mul,
+      op.f64x2Add,
+      op.set(acc(r, 0)),
+      op.get(acc(r, 1)),
+      op.get(sv),
+      op.get(bhi),
+      op.f64x2Mul,
+      op.f64x2Add,
+      op.set(acc(r, 1)),
+    );
+  const store = (r: number) =>
+    cat(
+      op.get(cp),
+      op.get(acc(r, 0)),
+      op.v128Store(),
+      op.get(cp),
+      op.get(acc(r, 1)),
+      op.v128Store(16),
+      add(cp, cat(op.get(nb), op.get(nb), op.i32Add)),
+    );
+  return {
+    name: 'mm64',
+    params: [I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, I32, I32, I32, ...new Array<number>(11).fill(V128)],
+    body: [
+      cat(op.get(k), op.i32(4), op.i32Mul, op.set(kb)),
+      cat(op.get(n), op.i32(4), op.i32Mul, op.set(nb)),
+      cat(op.i32(0), op.set(i)),
+      op.loop,
+      cat(op.i32(0), op.set(j)),
+      op.loop,
+      ...[0, 1, 2, 3].map((r) => cat(op.v128Zero, op.set(acc(r, 0)), op.v128Zero, op.set(acc(r, 1)))),
+      cat(op.get(a), op.get(i), op.get(kb), op.i32Mul, op.i32Add, op.set(ap)),
+      cat(op.get(b), op.get(j), op.i32(4), op.i32Mul, op.i32Add, op.set(bp)),
+      cat(op.i32(0), op.set(p)),
+      op.loop,
+      cat(op.get(bp), op.v128Load(), op.tee(bhi), op.f64x2PromoteLow, op.set(blo)),
+      cat(op.get(bhi), op.get(bhi), op.highToLow, op.f64x2PromoteLow, op.set(bhi)),
+      ...[0, 1, 2, 3].map(row),
+      add(ap, op.i32(4)),
+      add(bp, op.get(nb)),
+      add(p, op.i32(1)),
+      cat(op.get(p), op.get(k), op.i32LtU, op.brIf(0)),
+      op.end,
+      // cp = c + (i · n + j) · 8
+      cat(op.get(c), op.get(i), op.get(n), op.i32Mul, op.get(j), op.i32Add, op.i32(8), op.i32Mul, op.i32Add),
+      op.set(cp),
+      ...[0, 1, 2, 3].map(store),
+      add(j, op.i32(4)),
+      cat(op.get(j), op.get(n), op.i32LtU, op.brIf(0)),
+      op.end,
+      add(i, op.i32(4)),
+      cat(op.get(i), op.get(m), op.i32LtU, op.brIf(0)),
+      op.end,
+    ],
+  };
+}
+
 interface Exports {
   mem: WebAssembly.Memory;
   mm(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  mm64(a: number, b: number, c: number, m: number, k: number, n: number): void;
   mmTA(a: number, b: number, c: number, m: number, k: number, n: number): void;
   dwAcc(x: number, xStep: number, dy: number, acc: number, count: number, Cb: number): void;
   dwAxpy(
@@ -552,6 +632,7 @@ export function moduleBytes(): Uint8Array<ArrayBuffer> {
   return assemble([
     mmFunc(),
     mmTAFunc(),
+    mm64Func(),
     dwAxpyFunc(),
     dwAccFunc(),
     bnSumsFunc(),
@@ -639,4 +720,26 @@ export function simdMatMulTA(
   c64.fill(0);
   e.mmTA(aOff * 4, bOff * 4, cOff * 4, m, k2, n);
   return Float32Array.from(c64);
+}
+
+/** simdMatMul with float64 sums (mm64), for long K; null under the same conditions. */
+export function simdMatMul64(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array | null {
+  if (n % 4 !== 0 || m === 0 || k === 0) return null;
+  const e = simd();
+  if (!e) return null;
+  const m4 = Math.ceil(m / 4) * 4;
+  const bOff = m4 * k;
+  const cOff = bOff + k * n; // float64 [m4, n]
+  const mem = heap(e, cOff + 2 * m4 * n);
+  mem.set(a.subarray(0, m * k), 0);
+  mem.fill(0, m * k, m4 * k);
+  mem.set(b.subarray(0, k * n), bOff);
+  e.mm64(0, bOff * 4, cOff * 4, m4, k, n);
+  return Float32Array.from(new Float64Array(mem.buffer, cOff * 4, m * n));
 }
