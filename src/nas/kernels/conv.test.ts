@@ -17,6 +17,11 @@ const CASES: [number, number, number, number, number, Pad, number][] = [
   [2, 10, 6, 5, 2, 2, 1],
   [2, 11, 3, 1, 2, 'valid', 4],
   [1, 6, 2, 3, 1, 'valid', 1],
+  // channels a multiple of 4 (depthwise, multiplier 1: WebAssembly SIMD; conv: 8 out, im2col + SIMD MatMul)
+  [2, 9, 8, 3, 1, 'same', 1],
+  [2, 11, 12, 3, 2, 1, 1],
+  [3, 7, 4, 3, 2, 'valid', 1],
+  [2, 10, 3, 3, 2, 1, 7],
 ];
 
 describe('fast depthwise convolution (forward, input and filter gradients)', () => {

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { floatValues, output, type CpuBackend } from './cpu-data.ts';
+import { heap, simd, simdMatMul, simdMatMulTA } from './wasm-simd.ts';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
@@ -107,12 +108,75 @@ function depthwiseLoops(
   }
 }
 
+/**
+ * depthwiseLoops with the channel loop in WebAssembly SIMD (wasm-simd.ts dwAxpy for the forward, op 0,
+ * and the input gradient, op 2; dwAcc for the filter gradient, op 1, into float64 w), one call per output
+ * row and filter tap, for C a multiple of 4; false where the module is unavailable. In dwAxpy each product
+ * is rounded to float32 before it is added (the JS loop adds it unrounded): a difference in the last bit,
+ * within what the tests against tfjs allow; dwAcc sums exactly as the JS loop does.
+ */
+function depthwiseLoopsSimd(
+  c: Conv2DInfo,
+  op: 0 | 1 | 2,
+  x: Float32Array,
+  y: Float32Array,
+  w: Float32Array | Float64Array,
+): boolean {
+  const { inHeight: IH, inWidth: IW, inChannels: C, outHeight: OH, outWidth: OW } = c;
+  if (C % 4 !== 0) return false;
+  const e = simd();
+  if (!e) return false;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+  const { filterHeight: FH, filterWidth: FW } = c;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  const X = 0;
+  const Y = x.length;
+  const W = Y + y.length;
+  // op 1 accumulates the filter gradient in float64 (w a Float64Array): twice the room
+  const wFloats = op === 1 ? 2 : 1;
+  const mem = heap(e, W + wFloats * w.length);
+  mem.set(x, X);
+  mem.set(y, Y);
+  const acc = op === 1 ? new Float64Array(mem.buffer, W * 4, w.length) : null;
+  if (acc) acc.set(w);
+  else mem.set(w, W);
+  const xStepB = sw * C * 4;
+  const Cb = C * 4;
+  for (let b = 0; b < c.batchSize; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let fh = 0; fh < FH; fh++) {
+        const ih = oh * sh - top + fh * dh;
+        if (ih < 0 || ih >= IH) continue;
+        const xRow = (b * IH + ih) * IW;
+        const yRow = (b * OH + oh) * OW;
+        for (let fw = 0; fw < FW; fw++) {
+          const wb = W + wFloats * (fh * FW + fw) * C;
+          const shift = left - fw * dw;
+          const owLo = Math.max(0, Math.ceil(shift / sw));
+          const owHi = Math.min(OW, Math.floor((IW - 1 + shift) / sw) + 1);
+          if (owHi <= owLo) continue;
+          const xb = (X + (xRow + owLo * sw - shift) * C) * 4;
+          const yb = (Y + (yRow + owLo) * C) * 4;
+          if (op === 0) e.dwAxpy(yb, Cb, xb, xStepB, wb * 4, owHi - owLo, Cb);
+          else if (op === 1) e.dwAcc(xb, xStepB, yb, wb * 4, owHi - owLo, Cb);
+          else e.dwAxpy(xb, xStepB, yb, Cb, wb * 4, owHi - owLo, Cb);
+        }
+      }
+    }
+  }
+  if (op === 0) y.set(mem.subarray(Y, Y + y.length));
+  else if (acc) w.set(acc);
+  else x.set(mem.subarray(X, X + x.length));
+  return true;
+}
+
 export function depthwiseForward(c: Conv2DInfo, x: Float32Array, w: Float32Array): Float32Array {
   const C = c.inChannels;
   const M = c.outChannels / C;
   const y = new Float32Array(c.batchSize * c.outHeight * c.outWidth * c.outChannels);
   if (M === 1) {
-    depthwiseLoops(c, 0, x, y, w);
+    if (!depthwiseLoopsSimd(c, 0, x, y, w)) depthwiseLoops(c, 0, x, y, w);
     return y;
   }
   forEachTap(c, (xb, yb, tap) => {
@@ -130,7 +194,7 @@ export function depthwiseFilterGrad(c: Conv2DInfo, x: Float32Array, dy: Float32A
   const M = c.outChannels / C;
   const acc = new Float64Array(c.filterHeight * c.filterWidth * C * M);
   if (M === 1) {
-    depthwiseLoops(c, 1, x, dy, acc);
+    if (!depthwiseLoopsSimd(c, 1, x, dy, acc)) depthwiseLoops(c, 1, x, dy, acc);
     return Float32Array.from(acc);
   }
   forEachTap(c, (xb, yb, tap) => {
@@ -148,7 +212,7 @@ export function depthwiseInputGrad(c: Conv2DInfo, dy: Float32Array, w: Float32Ar
   const M = c.outChannels / C;
   const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
   if (M === 1) {
-    depthwiseLoops(c, 2, dx, dy, w);
+    if (!depthwiseLoopsSimd(c, 2, dx, dy, w)) depthwiseLoops(c, 2, dx, dy, w);
     return dx;
   }
   forEachTap(c, (xb, yb, tap) => {
@@ -164,9 +228,46 @@ export function depthwiseInputGrad(c: Conv2DInfo, dy: Float32Array, w: Float32Ar
 
 // ---- dense conv: filter [FH, FW, CI, CO] ------------------------------------------------------------------
 
+/**
+ * The input patches as rows of a [pixels, FH·FW·CI] matrix (zeros where a tap falls in the padding), in
+ * the filter's [FH, FW, CI] order: a dense conv is then one MatMul with the filter viewed as [FH·FW·CI, CO]
+ * and its filter gradient one patchesᵀ · dy, both in WebAssembly SIMD (the stem conv: CI = 3, too few
+ * channels for the per-tap loops to run fast).
+ */
+function im2col(c: Conv2DInfo, x: Float32Array): Float32Array {
+  const CI = c.inChannels;
+  const CO = c.outChannels;
+  const K = c.filterHeight * c.filterWidth * CI;
+  const cols = new Float32Array(c.batchSize * c.outHeight * c.outWidth * K);
+  forEachTap(c, (xb, yb, tap) => {
+    const base = (yb / CO) * K + tap * CI;
+    for (let ci = 0; ci < CI; ci++) cols[base + ci] = x[xb + ci];
+  });
+  return cols;
+}
+
+/** im2col only for short patches (float32 sums over K, as matmul.ts allows) and a bounded patch matrix. */
+const IM2COL_MAX_K = 64;
+const IM2COL_MAX_VALUES = 1 << 24;
+function im2colSuits(c: Conv2DInfo, maxK: number): boolean {
+  const K = c.filterHeight * c.filterWidth * c.inChannels;
+  const pixels = c.batchSize * c.outHeight * c.outWidth;
+  return c.outChannels % 4 === 0 && K <= maxK && pixels * K <= IM2COL_MAX_VALUES && simd() !== null;
+}
+
 export function convForward(c: Conv2DInfo, x: Float32Array, w: Float32Array): Float32Array {
   const CI = c.inChannels;
   const CO = c.outChannels;
+  if (im2colSuits(c, IM2COL_MAX_K)) {
+    const y = simdMatMul(
+      im2col(c, x),
+      w,
+      c.batchSize * c.outHeight * c.outWidth,
+      c.filterHeight * c.filterWidth * CI,
+      CO,
+    );
+    if (y) return y;
+  }
   const y = new Float32Array(c.batchSize * c.outHeight * c.outWidth * CO);
   forEachTap(c, (xb, yb, tap) => {
     for (let ci = 0; ci < CI; ci++) {
@@ -181,6 +282,12 @@ export function convForward(c: Conv2DInfo, x: Float32Array, w: Float32Array): Fl
 export function convFilterGrad(c: Conv2DInfo, x: Float32Array, dy: Float32Array): Float32Array {
   const CI = c.inChannels;
   const CO = c.outChannels;
+  // float64 sums over the pixels: any K
+  if (im2colSuits(c, Infinity)) {
+    const K = c.filterHeight * c.filterWidth * CI;
+    const dw = simdMatMulTA(im2col(c, x), dy, K, c.batchSize * c.outHeight * c.outWidth, CO);
+    if (dw) return dw;
+  }
   const acc = new Float64Array(c.filterHeight * c.filterWidth * CI * CO);
   forEachTap(c, (xb, yb, tap) => {
     for (let ci = 0; ci < CI; ci++) {

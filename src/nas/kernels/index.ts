@@ -13,6 +13,7 @@ import type { CpuBackend } from './cpu-data.ts';
 import { BINARY_KERNELS, binaryKernel } from './binary.ts';
 import { reduceKernel } from './reduce.ts';
 import { sliceKernel } from './slice.ts';
+import { transposeKernel } from './transpose.ts';
 import {
   convFilterKernel,
   convInputKernel,
@@ -35,6 +36,7 @@ const FAST: Record<string, Fast> = {
   Sum: reduceKernel(false),
   Mean: reduceKernel(true),
   Slice: sliceKernel,
+  Transpose: transposeKernel,
   DepthwiseConv2dNative: depthwiseKernel,
   DepthwiseConv2dNativeBackpropFilter: depthwiseFilterKernel,
   DepthwiseConv2dNativeBackpropInput: depthwiseInputKernel,

@@ -24,6 +24,13 @@ describe('fast BatchMatMul', () => {
     [[5, 7], [9, 5], true, true],
     [[300, 13], [13, 6], false, false], // K ≤ 64: float32 sums
     [[300, 13], [300, 6], true, false], // K = 300: float64 sums (a weight gradient)
+    [[301, 13], [13, 8], false, false], // N a multiple of 4, K ≤ 64: WebAssembly SIMD, M padded
+    [[301, 13], [8, 13], false, true],
+    [[2, 3, 5], [2, 5, 12], false, false],
+    [[37, 100], [100, 8], false, false], // K > 64: float64 SIMD lanes
+    [[9, 70], [12, 70], false, true],
+    [[301, 13], [301, 8], true, false], // Aᵀ · B in float64 SIMD lanes, odd K padded
+    [[300, 6], [12, 300], true, true],
     [[3, 4, 5], [3, 5, 2], false, false],
     [[3, 4, 5], [1, 5, 2], false, false],
     [[1, 4, 5], [3, 2, 5], false, true],

@@ -8,6 +8,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { floatValues, output, type CpuBackend } from './cpu-data.ts';
+import { simdMatMul, simdMatMul64, simdMatMulTA } from './wasm-simd.ts';
 
 /** Above this K the products are summed in float64 (tfjs's kernel sums in float32 blocks). */
 const F64_ABOVE_K = 64;
@@ -24,6 +25,20 @@ export function matMul(
 ): Float32Array {
   // B is a weight or a gradient of one in the nets here (small): transposing it costs K·N, once
   if (transposeB) b = transpose(b, n, k);
+  // float32 sums (short K) go through WebAssembly SIMD where it is available: ~5x the JS loops
+  if (!transposeA && k <= F64_ABOVE_K) {
+    const fast = simdMatMul(a, b, m, k, n);
+    if (fast) return fast;
+  }
+  if (!transposeA) {
+    const fast = simdMatMul64(a, b, m, k, n);
+    if (fast) return fast;
+  }
+  // Aᵀ · B (a weight gradient, summed over the pixels) in float64 lanes, for any K
+  if (transposeA) {
+    const fast = simdMatMulTA(a, b, m, k, n);
+    if (fast) return fast;
+  }
   const c = new Float32Array(m * n);
   const acc = k > F64_ABOVE_K ? new Float64Array(m * n) : c;
   if (transposeA) rowsTimesRowsT(a, b, acc, m, k, n);
