@@ -42,14 +42,16 @@ export class Runtime {
     return [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || a.description;
   });
 
-  /** A backend chosen by measurement is a choice, not a fallback. */
-  fellBack = $derived(
-    !!this.info &&
-      !this.info.probe &&
-      this.info.requested !== 'cpu' &&
-      this.info.backend !== 'webgpu' &&
-      this.info.requested !== this.info.backend,
-  );
+  /**
+   * Not on WebGPU because it could not start (or another forced choice failed). A backend chosen over a
+   * working WebGPU by measurement is a choice, not a fallback.
+   */
+  fellBack = $derived.by(() => {
+    const i = this.info;
+    if (!i || i.requested === 'cpu' || i.backend === 'webgpu') return false;
+    if (i.probe) return !i.probe.timings.some((t) => t.backend === 'webgpu');
+    return i.requested !== i.backend;
+  });
 
   async start(preference: BackendChoice = readBackendPreference(), remeasure = false): Promise<void> {
     this.preference = preference;
