@@ -73,5 +73,4 @@ test('a search says what it is doing: kernel warm-up with elapsed time, then ste
   await expect(page.getByTestId('steps-per-second')).toHaveText(/\d+\.\d\d steps\/s/, { timeout: 170_000 });
   await expect(page.getByTestId('time-left')).toHaveText(/\d+ (s|min \d\d s) left/);
   await page.screenshot({ path: 'test-results/screenshots/search-pace.png', fullPage: true });
-  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 170_000 });
 });
