@@ -60,6 +60,14 @@ async function startable(order: BackendId[], all: boolean): Promise<{ ok: Backen
   return { ok, reasons };
 }
 
+function tryRemoveBackend(backend: BackendId): void {
+  try {
+    if (tf.getBackend() !== backend) tf.removeBackend(backend);
+  } catch {
+    // still registered: harmless, only memory
+  }
+}
+
 export async function selectBackend(requested: BackendChoice, remeasure = false): Promise<BackendInfo> {
   const auto = requested === 'auto';
   const order = auto ? ORDER : [requested, ...ORDER.filter((b) => b !== requested)];
@@ -72,6 +80,8 @@ export async function selectBackend(requested: BackendChoice, remeasure = false)
     backend = probe.timings.find((t) => t.msPerStep !== null)?.backend ?? backend;
   }
   await startBackend(backend);
+  // the others would keep a GPU device or context alive; another choice restarts the worker anyway
+  if (probe) for (const other of ok) if (other !== backend) tryRemoveBackend(other);
   const adapter = backend === 'webgpu' ? await webgpuAdapter() : null;
   return { backend, requested, adapter, fallbackReasons: reasons, probe };
 }
