@@ -75,7 +75,7 @@ function syntheticZip(n: number): Buffer {
   return Buffer.from(zipSync(files, { level: 0 }));
 }
 
-async function openData(page: Page, query = ''): Promise<void> {
+async function openData(page: Page, query = '?backend=webgpu'): Promise<void> {
   await page.goto(`./${query}#/data`);
   await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible();
   await expect(page.getByTestId('synth-grid').locator('canvas')).toHaveCount(24);
@@ -216,7 +216,7 @@ const BIG = 160;
 /** Start a slowed import of BIG faces and reload the page once a first chunk is stored. */
 async function interruptedImport(page: Page): Promise<{ zip: Buffer; nextIndex: number }> {
   const zip = syntheticZip(BIG);
-  await openData(page, '?importDelay=25');
+  await openData(page, '?backend=webgpu&importDelay=25');
   await page
     .getByTestId('zip-input')
     .setInputFiles({ name: 'big.zip', mimeType: 'application/zip', buffer: zip });

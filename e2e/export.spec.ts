@@ -8,7 +8,7 @@ test('after a tiny search: derive, finetune, compare, export to ONNX with a pari
   test.setTimeout(480_000);
 
   // nothing searched yet: the area says so and leads to Search
-  await page.goto('./#/results');
+  await page.goto('./?backend=webgpu#/results');
   await expect(page.getByRole('heading', { name: 'Run a search first' })).toBeVisible();
   await page.getByRole('button', { name: 'Go to Search' }).click();
   await expect(page).toHaveURL(/#\/search/);

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 
 test('start page shows the product, the areas and a WebGPU backend on SwiftShader', async ({ page }) => {
-  await page.goto('./');
+  await page.goto('./?backend=webgpu');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Neural architecture search');
   for (const area of ['Search', 'Data', 'Results & Export', 'Learn']) {
     await expect(page.getByRole('heading', { name: area, exact: true })).toBeVisible();
@@ -13,7 +13,7 @@ test('start page shows the product, the areas and a WebGPU backend on SwiftShade
 });
 
 test('one real training step runs in the worker on WebGPU without leaking tensors', async ({ page }) => {
-  await page.goto('./#/search');
+  await page.goto('./?backend=webgpu#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await page.getByText('Backend self-test', { exact: true }).click();
   await page.getByRole('button', { name: 'Run backend self-test' }).click();

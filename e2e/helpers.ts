@@ -18,8 +18,12 @@ export async function fillTiny(page: Page, overrides: Record<string, string> = {
   }
 }
 
-export async function openSearch(page: Page): Promise<void> {
-  await page.goto('./#/search');
+/**
+ * Opens the Search area on a forced backend (default WebGPU, the path these specs test): auto mode would
+ * first time a step on every backend (backend-pick.spec.ts covers that).
+ */
+export async function openSearch(page: Page, backend: 'webgpu' | 'webgl' | 'cpu' = 'webgpu'): Promise<void> {
+  await page.goto(`./?backend=${backend}#/search`);
   await expect(page.getByTestId('backend-name')).toHaveText(/webgpu|webgl|cpu/);
 }
 

@@ -34,7 +34,7 @@ async function savedCheckpoint(page: import('@playwright/test').Page) {
 test('a reload mid-run offers to resume; the run continues from the checkpoint with the saved θ', async ({
   page,
 }) => {
-  await page.goto('./?ckptEvery=3#/search');
+  await page.goto('./?backend=webgpu&ckptEvery=3#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await fillTiny(page, { 'tr-epochs': '4' });
   await page.getByRole('button', { name: 'Start search' }).click();
@@ -62,7 +62,7 @@ test('a reload mid-run offers to resume; the run continues from the checkpoint w
 });
 
 test('a diverging run stops with a clear message and keeps a usable checkpoint', async ({ page }) => {
-  await page.goto('./#/search');
+  await page.goto('./?backend=webgpu#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await fillTiny(page, { 'tr-lrw': '1e12', 'tr-warmup': '2', 'tr-epochs': '3' });
   await page.getByRole('button', { name: 'Start search' }).click();
@@ -84,7 +84,7 @@ test('the main thread stays responsive while training: no long task over 200 ms'
         });
     }).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto('./#/search');
+  await page.goto('./?backend=webgpu#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await fillTiny(page, { 'tr-epochs': '3' });
   await page.getByRole('button', { name: 'Start search' }).click();
@@ -105,7 +105,7 @@ test('the main thread stays responsive while training: no long task over 200 ms'
 test('a lost GPU device stops the run with a clear message and the checkpoint survives for resuming', async ({
   page,
 }) => {
-  await page.goto('./?testHooks=1&ckptEvery=2#/search');
+  await page.goto('./?backend=webgpu&testHooks=1&ckptEvery=2#/search');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await fillTiny(page, { 'tr-epochs': '4' });
   await page.getByRole('button', { name: 'Start search' }).click();

@@ -137,6 +137,10 @@ export type { ClassroomStepKind, ClassroomStepOptions } from './perf/classroom-s
 export { experimentStep } from './perf/experiment-step.ts';
 export type { ExperimentStepKind, ExperimentStepOptions } from './perf/experiment-step.ts';
 export { RandomSource } from './perf/random-source.ts';
+export { rankBackends, sortBySpeed } from './perf/rank-backends.ts';
+export type { BackendMeasurement, RankBackendsOptions } from './perf/rank-backends.ts';
+export { combineEstimate, measureRunEstimate, stepCounts } from './perf/run-estimate.ts';
+export type { RunEstimate } from './perf/run-estimate.ts';
 export {
   MASKING_KS,
   MASKING_MAX,

@@ -39,6 +39,7 @@ const handlers = {
     requested: backend,
     adapter: null,
     fallbackReasons: [],
+    probe: null,
   }),
   smokeStep: async ({ size }) => {
     if (size <= 0) throw new WorkerRequestError('size must be positive', 'bad-request');

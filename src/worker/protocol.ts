@@ -17,6 +17,7 @@ import type {
   ResultsArchSummary,
   ResultsEvaluation,
   ResultsExport,
+  RunEstimate,
   StepMetrics,
 } from '../nas/index.ts';
 import type { CheckpointInfo } from '../storage/checkpoints.ts';
@@ -29,6 +30,33 @@ export interface AdapterDescription {
   architecture: string;
   device: string;
   description: string;
+  /** A software rasteriser (SwiftShader, llvmpipe …) rather than a GPU. */
+  software: boolean;
+}
+
+/** One backend's measured training step (auto mode times each available backend, fastest wins). */
+export interface BackendTiming {
+  backend: BackendId;
+  /** Median ms per step after the warm-up; null when the backend failed. */
+  msPerStep: number | null;
+  /** The first step (kernel compilation included). */
+  firstMs: number | null;
+  /** The first step alone exceeded the time budget: msPerStep is a lower bound. */
+  overBudget: boolean;
+  /** The GPU behind it in words (WebGPU adapter or WebGL renderer); '' for cpu. */
+  device: string;
+  software: boolean;
+  error?: string;
+}
+
+/** What auto mode measured to choose the backend. */
+export interface BackendProbe {
+  /** The step that was timed, in words (a small proxy of the experiment). */
+  workload: string;
+  timings: BackendTiming[];
+  /** Read from this device's cache instead of measured now. */
+  cached: boolean;
+  measuredAt: number;
 }
 
 export interface BackendInfo {
@@ -38,6 +66,8 @@ export interface BackendInfo {
   adapter: AdapterDescription | null;
   /** Why a preferred backend was not used, in order of attempts (empty when the first choice worked). */
   fallbackReasons: string[];
+  /** Auto mode: the measured steps the choice was made from (null when the user forced a backend). */
+  probe: BackendProbe | null;
 }
 
 export interface SmokeStepResult {
@@ -127,7 +157,10 @@ export interface StatusEvent {
 
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
-  init: { args: { backend: BackendChoice }; result: BackendInfo };
+  /** Choose the backend; in auto mode by timing a step on each (cached per device unless remeasure). */
+  init: { args: { backend: BackendChoice; remeasure?: boolean }; result: BackendInfo };
+  /** Times the experiment's weight and arch steps on the active backend: the run's duration on this device. */
+  estimateRun: { args: { config: ExperimentConfig }; result: RunEstimate | null };
   /** One real training step of a small conv net, proving the backend can train. */
   smokeStep: { args: { size: number; batch: number; seed: number }; result: SmokeStepResult };
   ping: { args: Record<string, never>; result: { backend: BackendId | null; numTensors: number } };
@@ -216,6 +249,7 @@ const METHODS: readonly Method[] = [
   'loseDevice',
   'init',
   'smokeStep',
+  'estimateRun',
   'ping',
   'configure',
   'start',

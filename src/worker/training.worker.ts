@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { dispatch, type FromWorker, type Handlers, WorkerRequestError } from './protocol.ts';
 import { selectBackend } from './backend.ts';
-import { runSmokeStep, type BackendId } from '../nas/index.ts';
+import { measureRunEstimate, runSmokeStep, type BackendId } from '../nas/index.ts';
+import { adapterLabel } from './backend-probe.ts';
 import { SearchSession } from './search-session.ts';
 import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';
@@ -17,6 +18,8 @@ const post = (message: FromWorker) => scope.postMessage(message);
 let activeBackend: BackendId | null = null;
 /** The adapter in words, stored with measured latency tables ('' off WebGPU). */
 let activeAdapter = '';
+/** Bumped by Start and by a newer estimate: an estimate still timing steps stops at its next step. */
+let estimateGeneration = 0;
 const latency = new LatencySession((event) => post({ kind: 'event', event }));
 const session = new SearchSession((event) => post({ kind: 'event', event }));
 const results = new ResultsSession(
@@ -54,11 +57,10 @@ function requireBackend(): BackendId {
 }
 
 const handlers: Handlers = {
-  async init({ backend }) {
-    const info = await selectBackend(backend);
+  async init({ backend, remeasure }) {
+    const info = await selectBackend(backend, remeasure);
     activeBackend = info.backend;
-    const a = info.adapter;
-    activeAdapter = a ? [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || a.description : '';
+    activeAdapter = info.adapter ? adapterLabel(info.adapter) : '';
     watchDeviceLoss();
     return info;
   },
@@ -79,7 +81,15 @@ const handlers: Handlers = {
     requireBackend();
     return session.configure(config, resumeRunId, checkpointEvery);
   },
-  start: () => session.start(),
+  estimateRun({ config }) {
+    requireBackend();
+    const generation = ++estimateGeneration;
+    return measureRunEstimate(config, { cancelled: () => generation !== estimateGeneration });
+  },
+  start: () => {
+    estimateGeneration++;
+    return session.start();
+  },
   pause: () => session.pause(),
   step: ({ phase }) => session.step(phase),
   stop: () => session.stop(),

@@ -42,14 +42,18 @@ export class Runtime {
     return [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || a.description;
   });
 
-  fellBack = $derived(
-    !!this.info &&
-      this.info.requested !== 'cpu' &&
-      this.info.backend !== 'webgpu' &&
-      this.info.requested !== this.info.backend,
-  );
+  /**
+   * Not on WebGPU because it could not start (or another forced choice failed). A backend chosen over a
+   * working WebGPU by measurement is a choice, not a fallback.
+   */
+  fellBack = $derived.by(() => {
+    const i = this.info;
+    if (!i || i.requested === 'cpu' || i.backend === 'webgpu') return false;
+    if (i.probe) return !i.probe.timings.some((t) => t.backend === 'webgpu');
+    return i.requested !== i.backend;
+  });
 
-  async start(preference: BackendChoice = readBackendPreference()): Promise<void> {
+  async start(preference: BackendChoice = readBackendPreference(), remeasure = false): Promise<void> {
     this.preference = preference;
     this.status = 'starting';
     this.error = null;
@@ -74,7 +78,7 @@ export class Runtime {
     });
     exposeTestHooks(client);
     try {
-      this.info = await client.call('init', { backend: preference });
+      this.info = await client.call('init', { backend: preference, remeasure });
       this.status = 'ready';
     } catch (err) {
       this.status = 'failed';
@@ -82,13 +86,18 @@ export class Runtime {
     }
   }
 
-  async choose(preference: BackendChoice): Promise<void> {
+  /** Auto mode again, timing every backend anew instead of reading this device's cached result. */
+  async measureAgain(): Promise<void> {
+    await this.choose('auto', true);
+  }
+
+  async choose(preference: BackendChoice, remeasure = false): Promise<void> {
     try {
       localStorage.setItem(PREF_KEY, preference);
     } catch {
       // not persisted; still switch for this session
     }
-    await this.start(preference);
+    await this.start(preference, remeasure);
   }
 }
 

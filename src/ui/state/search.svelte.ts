@@ -21,6 +21,8 @@ import type { DerivedResult, SearchLayout, TrainingStatus, WorkerEvent } from '.
 import { CheckpointStore, type CheckpointInfo, type RunManifest } from '../../storage/checkpoints.ts';
 import { idbKV } from '../../storage/kv.ts';
 import { runtime } from './runtime.svelte.ts';
+import { RunPace } from './run-pace.svelte.ts';
+import { RunEstimator } from './run-estimate.svelte.ts';
 
 export const checkpointStore = new CheckpointStore<unknown, ExperimentConfig>(
   idbKV('nas-playground', 'runs'),
@@ -60,8 +62,10 @@ export class SearchSession {
   scrubIndex = $state<number | null>(null);
   selectedLayer = $state(0);
   busy = $state(false);
-  private runStartedAt = 0;
-  private stepAtRunStart = 0;
+  /** Warm-up time, steps/s and time left of the running search. */
+  readonly pace = new RunPace();
+  /** The run's duration on this device, measured before Start. */
+  readonly estimator = new RunEstimator();
   private buffer: StepMetrics[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -71,14 +75,6 @@ export class SearchSession {
     const h = this.history;
     if (!h.length) return null;
     return h[this.scrubIndex ?? h.length - 1] ?? h[h.length - 1];
-  });
-
-  etaSeconds = $derived.by(() => {
-    if (this.status !== 'running' || !this.runStartedAt) return null;
-    const done = this.step - this.stepAtRunStart;
-    if (done < 2) return null;
-    const perStep = (performance.now() - this.runStartedAt) / 1000 / done;
-    return Math.max(0, (this.totalSteps - this.step) * perStep);
   });
 
   /**
@@ -107,6 +103,25 @@ export class SearchSession {
   /** A running search keeps its supernet: the form is locked meanwhile. */
   private invalidate(): void {
     if (this.status !== 'running') this.layout = null;
+    this.estimator.drop();
+  }
+
+  /** Times the experiment's steps on the active backend to estimate the run's duration. */
+  async estimateDuration(): Promise<void> {
+    const c = runtime.client;
+    if (!c || runtime.status !== 'ready') return;
+    await this.estimator.measure(c, this.snapshot());
+  }
+
+  /**
+   * A smaller experiment for a slow device: single-path GDAS with hard samples (one candidate per layer
+   * in every step) and, when the input is larger, 32 px.
+   */
+  applyFastPreset(): void {
+    this.edit((c) => {
+      c.gumbel = { ...c.gumbel, hard: true, paths: 'single' };
+      c.inputSize = Math.min(c.inputSize, 32);
+    });
   }
 
   /**
@@ -236,8 +251,6 @@ export class SearchSession {
 
   async start(): Promise<void> {
     if (!this.layout && !(await this.configure())) return;
-    this.runStartedAt = performance.now();
-    this.stepAtRunStart = this.step;
     this.message = null;
     await this.guard('Starting', () => this.client.call('start', {}));
   }
@@ -310,6 +323,8 @@ export class SearchSession {
         break;
       case 'status':
         this.flush();
+        if (e.status === 'running' && this.status !== 'running') this.pace.begin(e.step);
+        else if (e.status !== 'running') this.pace.end();
         this.status = e.status;
         this.step = e.step;
         this.totalSteps = e.totalSteps;
@@ -342,6 +357,7 @@ export class SearchSession {
     this.buffer = [];
     this.history = [...this.history, ...items];
     this.step = items[items.length - 1].step + 1;
+    this.pace.stepped(this.step);
   }
 }
 
