@@ -57,7 +57,7 @@ describe('BatchNorm', () => {
   });
 
   // fused: the cpu kernels of src/nas/kernels (registered by the vitest setup); composite: the tf.customGrad
-  // of plain ops that the other backends run
+  // of plain ops the cpu backend runs without them (GPU backends leave the same forward to autodiff)
   it.each([
     ['fused cpu kernels', true],
     ['composite ops', false],
