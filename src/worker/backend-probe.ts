@@ -41,7 +41,7 @@ export function adapterLabel(a: AdapterDescription): string {
   return [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || a.description;
 }
 
-/** The WebGL renderer string (unmasked where the browser allows it). */
+/** The WebGL renderer string (the GPU's own name where WEBGL_debug_renderer_info exposes it). */
 function webglRenderer(): string {
   try {
     const gl =
