@@ -28,7 +28,9 @@ function check(files: Record<string, string>): { code: number; out: string } {
     writeFileSync(join(dir, path), text);
   }
   try {
-    const out = execFileSync(bin, ['--config', config, 'src'], { cwd: dir, encoding: 'utf8' });
+    // CI=true makes the colour library colour its output even without a terminal: ask for plain text
+    const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+    const out = execFileSync(bin, ['--config', config, 'src'], { cwd: dir, encoding: 'utf8', env });
     return { code: 0, out };
   } catch (e) {
     const err = e as { status: number; stdout: string };
