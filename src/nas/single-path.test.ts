@@ -5,6 +5,7 @@ import type { ExperimentConfig, GumbelPaths } from './experiment.ts';
 import { Rng } from './rng.ts';
 import { createSearchNet } from './strategies.ts';
 import { taskLoss } from './search/loss.ts';
+import { readArchValues } from './search/arch-values.ts';
 import type { PathMode, SearchNet } from './search/search-net.ts';
 import { singlePaths, stepPaths } from './search/single-path.ts';
 import { blobLandmarkTask, brighterHalfTask } from './search/toy-sources.ts';
@@ -48,7 +49,7 @@ function images(n: number, seed: number): tf.Tensor4D {
 async function drawn(net: SearchNet, seed: number) {
   // θ away from uniform, so the softmax couples the candidates with distinct weights
   tf.tidy(() => net.thetas().forEach((t, l) => t.assign(tf.mul(tf.range(0, t.size), 0.3 * (l + 1)))));
-  return net.drawSample(new Rng(seed));
+  return net.drawSample(new Rng(seed), await readArchValues(net.archVariables()));
 }
 
 describe.each(STRATEGIES)('single-path (GDAS) steps, %s', (_, config) => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readArchValues } from './arch-values.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
 import {
@@ -84,7 +85,7 @@ describe('gumbelSoftmax', () => {
 describe('drawGumbelMax', () => {
   it('draws noise per variable in order from the Rng and picks argmax(logits + g)', async () => {
     const vars = [tf.variable(tf.tensor1d([0, 2, -1])), tf.variable(tf.tensor1d([5, 0]))];
-    const { noise, draws } = await drawGumbelMax(vars, new Rng(11));
+    const { noise, draws } = drawGumbelMax(vars, new Rng(11), await readArchValues(vars));
     const ref = new Rng(11);
     const g0 = drawGumbel(ref, 3);
     const g1 = drawGumbel(ref, 2);

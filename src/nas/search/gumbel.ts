@@ -4,6 +4,7 @@
  * samples on every backend and resumes exactly from a checkpointed Rng state.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ArchValues } from './arch-values.ts';
 import type { Rng } from '../rng.ts';
 
 /** Gumbel(0, 1) draws for `count` categories, `rows` times (flat, row-major). */
@@ -80,13 +81,13 @@ export function gumbelMaxIndex(logits: ArrayLike<number>, noise: ArrayLike<numbe
 
 /**
  * Gumbel noise for every logits variable, in order, from `rng`, and the categorical draws of
- * gumbelMaxIndex with the variables' current values.
+ * gumbelMaxIndex with the variables' host values (arch-values.ts: no read-back here).
  */
-export async function drawGumbelMax(
+export function drawGumbelMax(
   logits: tf.Variable[],
   rng: Rng,
-): Promise<{ noise: Float32Array[]; draws: number[] }> {
-  const values = await Promise.all(logits.map((v) => v.data() as Promise<Float32Array>));
+  values: ArchValues,
+): { noise: Float32Array[]; draws: number[] } {
   const noise = logits.map((v) => drawGumbel(rng, v.size));
-  return { noise, draws: noise.map((g, l) => gumbelMaxIndex(values[l], g)) };
+  return { noise, draws: noise.map((g, l) => gumbelMaxIndex(values(logits[l]), g)) };
 }

@@ -55,6 +55,11 @@ export class Schedule {
     return 0.5 * lrWeights * (1 + Math.cos(Math.PI * progress));
   }
 
+  /** The phase that follows a step of `phase` taken now (what advance(phase) will set `next` to). */
+  nextAfter(phase: Phase): Phase {
+    return phase === 'weights' && this.epoch >= this.config.train.warmupEpochs ? 'arch' : 'weights';
+  }
+
   /** Moves past a step of `phase` taken in the schedule. */
   advance(phase: Phase): void {
     if (phase === 'weights' && this.epoch >= this.config.train.warmupEpochs) {

@@ -19,6 +19,7 @@ import type { BatchSource } from '../data/source.ts';
 import type { CostSource } from '../experiment.ts';
 import type { NasModel } from '../model/model.ts';
 import type { Rng } from '../rng.ts';
+import type { ArchValues } from './arch-values.ts';
 import type { CostTable } from './supernet.ts';
 import type { ResolvedSearchOptions, StepMetrics } from './trainer-state.ts';
 
@@ -92,6 +93,8 @@ export interface StepContext {
   /** The decoded extras of the step record (relaxation then cost). */
   extras: Record<string, number[][]>;
   step: number;
+  /** Host values of the architecture variables after the step. */
+  arch: ArchValues;
   source: BatchSource;
   options: ResolvedSearchOptions;
 }
@@ -117,7 +120,8 @@ export interface SearchNet {
    */
   costShrink(source: CostSource): number;
 
-  drawSample(rng: Rng): Promise<StepSample>;
+  /** Draws from the architecture variables' host values (`arch`; see arch-values.ts). */
+  drawSample(rng: Rng, arch: ArchValues): StepSample;
   relax(sample: StepSample, tau: number, hard: boolean): Relaxation;
   forwardStep(x: tf.Tensor4D, sample: StepSample, relaxed: Relaxation, paths: PathMode): tf.Tensor2D;
   /** The differentiable cost of the relaxed sample, in loss units. */

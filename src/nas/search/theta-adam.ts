@@ -6,6 +6,7 @@
  * corrections are computed from the integer step count.
  */
 import * as tf from '@tensorflow/tfjs';
+import { snapshotVariables, type Snapshot } from './variable-snapshot.ts';
 
 export interface ThetaAdamState {
   t: number;
@@ -45,6 +46,14 @@ export class ThetaAdam {
         this.v[i].assign(v);
         x.assign(tf.sub(x, tf.mul(step, this.lr)));
       });
+    });
+  }
+
+  /** What apply() changes (the variables, both moments, the step count), restorable. */
+  snapshot(): Snapshot {
+    const t = this.t;
+    return snapshotVariables([...this.vars, ...this.m, ...this.v], () => {
+      this.t = t;
     });
   }
 

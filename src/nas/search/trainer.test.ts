@@ -151,6 +151,40 @@ describe('SearchTrainer schedule', () => {
     t2.dispose();
   });
 
+  it('undoes a non-finite weight step: weights, momentum and BatchNorm statistics stay as they were', async () => {
+    const inner = source();
+    let weightBatches = 0;
+    // the third weight batch (made ahead during step 2) carries NaN targets
+    const poisoned: BatchSource = {
+      task: inner.task,
+      inputSize: inner.inputSize,
+      channels: inner.channels,
+      outputs: inner.outputs,
+      count: (s: Split) => inner.count(s),
+      batchAt(s: Split, idx: number[], rng?: Rng): Batch {
+        const b = inner.batchAt(s, idx, rng);
+        if (s !== 'weights' || ++weightBatches !== 3) return b;
+        const y = tf.fill(b.y.shape, NaN) as tf.Tensor2D;
+        b.y.dispose();
+        return { x: b.x, y };
+      },
+      dispose() {},
+    };
+    const config = toyConfig(THREE_LAYER_SPACE, { train: { warmupEpochs: 1, stepsPerEpoch: 4 } });
+    const t = new SearchTrainer(config, poisoned, options);
+    await t.step();
+    await t.step();
+    const before = await t.state();
+    const m = await t.step();
+    expect(m.phase).toBe('weights');
+    expect(m.nonFinite).toBe(true);
+    const after = await t.state();
+    expect(after.weights).toEqual(before.weights);
+    expect(after.weightOptimizer).toEqual(before.weightOptimizer);
+    expect(after.theta).toEqual(before.theta);
+    t.dispose();
+  });
+
   it('searches a landmark space with head taps and reports NME on the val split', async () => {
     const config = toyConfig(LANDMARK_SPACE, {
       train: { epochs: 2, stepsPerEpoch: 3, lrWeights: 0.05 },

@@ -37,7 +37,8 @@ import { headOutputs } from '../model/head.ts';
 import { Rng } from '../rng.ts';
 import { SPACES } from '../spaces/index.ts';
 import { createSearchNet } from '../strategies.ts';
-import { BatchOrder } from './batch-order.ts';
+import { ArchMirror } from './arch-values.ts';
+import { BatchFeed } from './batch-feed.ts';
 import { resolveOptions, type SearchOptions } from './cost-options.ts';
 import { evaluateArgmax, type EvalResult } from './evaluate.ts';
 import { entropy, softmaxArray } from './gumbel.ts';
@@ -74,8 +75,8 @@ export class SearchTrainer {
   private readonly weightOpt: WeightSgd;
   private readonly thetaOpt: ThetaAdam;
   private gumbelRng: Rng;
-  private dataRng: Rng;
-  private readonly order: Record<Phase, BatchOrder>;
+  private readonly batches: BatchFeed;
+  private readonly archMirror: ArchMirror;
   private readonly schedule: Schedule;
 
   constructor(
@@ -126,13 +127,12 @@ export class SearchTrainer {
       config.train.lrTheta,
       this.options.thetaWeightDecay,
     );
+    this.archMirror = new ArchMirror(this.archVars);
     this.gumbelRng = new Rng(config.seeds.gumbel);
-    this.dataRng = new Rng(config.seeds.data);
-    this.order = {
-      weights: new BatchOrder(source.count('weights')),
-      arch: new BatchOrder(source.count('arch')),
-    };
+    this.batches = new BatchFeed(source, config.train.batchSize, this.options.augment, config.seeds.data);
     this.schedule = new Schedule(config, this.options.lrSchedule);
+    // the first batch is made now, so the tensor count is the same before the first step and after any
+    this.batches.prefetch(this.schedule.next);
   }
 
   private checkSource(): void {
@@ -186,7 +186,8 @@ export class SearchTrainer {
   async step(): Promise<StepMetrics> {
     if (this.done) throw new Error('The search has finished');
     const phase = this.schedule.next;
-    const metrics = await this.runPhase(phase);
+    // the batch after the last step is made too: the tensor count stays the same over a run
+    const metrics = await this.runPhase(phase, this.schedule.nextAfter(phase));
     this.schedule.advance(phase);
     return metrics;
   }
@@ -217,29 +218,29 @@ export class SearchTrainer {
     return 'finished';
   }
 
-  private async runPhase(phase: Phase): Promise<StepMetrics> {
+  /**
+   * One step of `phase`. Reads back once: θ's host copies are current unless something else assigned θ
+   * (arch-values.ts), and the step record carries the updated θ of an architecture step. `nextPhase`, when
+   * given, is the phase whose batch is made while this step computes (batch-feed.ts).
+   */
+  private async runPhase(phase: Phase, nextPhase?: Phase): Promise<StepMetrics> {
     const { config, net } = this;
     const epoch = this.schedule.epoch;
     const tau = this.tau();
-    const thetas = net.thetas();
-    const thetaBefore = await Promise.all(thetas.map((t) => t.data() as Promise<Float32Array>));
-    const sample = await net.drawSample(this.gumbelRng);
-    const indices = this.order[phase].next(config.train.batchSize, this.dataRng);
-    const augment = phase === 'weights' && this.options.augment ? this.dataRng : undefined;
-    const batch = this.source.batchAt(phase, indices, augment);
+    const sample = net.drawSample(this.gumbelRng, await this.archMirror.refresh());
+    const batch = this.batches.take(phase);
     const lr = phase === 'weights' ? this.weightLr() : config.train.lrTheta;
     let values: StepValues;
     try {
-      values = await this.optimize(phase, batch, sample, tau, lr);
+      values = await this.optimize(phase, batch, sample, tau, lr, () => {
+        if (nextPhase) this.batches.prefetch(nextPhase);
+      });
     } finally {
       tf.dispose([batch.x, batch.y]);
     }
     const finite = values.finite;
-    const thetaNow =
-      finite && phase === 'arch'
-        ? await Promise.all(thetas.map((t) => t.data() as Promise<Float32Array>))
-        : thetaBefore;
-    const probs = thetaNow.map((t) => softmaxArray(t));
+    const arch = await this.archMirror.refresh();
+    const probs = net.thetas().map((t) => softmaxArray(arch(t)));
     const metrics: StepMetrics = {
       step: this.schedule.step,
       epoch,
@@ -262,6 +263,7 @@ export class SearchTrainer {
         sample,
         extras: values.extras,
         step: this.schedule.step,
+        arch,
         source: this.source,
         options: this.options,
       }),
@@ -274,8 +276,10 @@ export class SearchTrainer {
   }
 
   /**
-   * Forward, backward and (when everything is finite) the update of one phase, with one read-back of the
-   * step record. stepPaths says which paths run.
+   * Forward, backward and the update of one phase, then one read-back of the step record, the gradient
+   * norm and (arch steps) the updated architecture variables; a non-finite step is undone from snapshots
+   * (the update is applied before the read-back so the step waits on the device once). `meanwhile` runs
+   * after everything is queued, before the wait. stepPaths says which paths run.
    */
   private async optimize(
     phase: Phase,
@@ -283,6 +287,7 @@ export class SearchTrainer {
     sample: StepSample,
     tau: number,
     lr: number,
+    meanwhile: () => void,
   ): Promise<StepValues> {
     const { config, net } = this;
     const paths = stepPaths(phase, config.gumbel, this.options.skipUnsampled);
@@ -309,24 +314,38 @@ export class SearchTrainer {
     const gradList = vars.map((v) => grads[v.name] ?? null);
     const present = gradList.filter((g): g is tf.Tensor => g !== null);
     const packed = record!;
+    const undo = phase === 'weights' ? this.weightOpt.snapshot(grads) : this.thetaOpt.snapshot();
+    let readBack: tf.Tensor1D | undefined;
     try {
-      const normSq = tf.tidy(() => sumTensors(present.map((g) => tf.sum(tf.square(g)))));
-      const [raw, norm] = await Promise.all([packed.tensor.data() as Promise<Float32Array>, normSq.data()]);
-      normSq.dispose();
-      const values = packed.decode(raw);
-      values.finite = values.finite && Number.isFinite(norm[0]);
-      if (!values.finite) {
-        this.runningStats.forEach((v, i) => v.assign(statsBefore[i]));
-      } else if (phase === 'weights') {
+      if (phase === 'weights') {
         this.weightOpt.apply(grads, lr);
       } else {
         const full = tf.tidy(() => vars.map((v, i) => tf.clone(gradList[i] ?? tf.zerosLike(v))));
         this.thetaOpt.apply(full);
         tf.dispose(full);
       }
+      readBack = tf.tidy(() => {
+        const normSq = sumTensors(present.map((g) => tf.sum(tf.square(g))));
+        const parts = [packed.tensor, tf.reshape(normSq, [1])];
+        if (phase === 'arch') parts.push(this.archMirror.flat());
+        return tf.concat(parts) as tf.Tensor1D;
+      });
+      meanwhile();
+      const raw = (await readBack.data()) as Float32Array;
+      const n = packed.tensor.size;
+      const values = packed.decode(raw.subarray(0, n));
+      values.finite = values.finite && Number.isFinite(raw[n]);
+      if (!values.finite) {
+        undo.restore();
+        this.runningStats.forEach((v, i) => v.assign(statsBefore[i]));
+      } else if (phase === 'arch') {
+        this.archMirror.accept(this.archMirror.split(raw.subarray(n + 1)));
+      }
       return values;
     } finally {
+      undo.dispose();
       tf.dispose([value, packed.tensor, ...present, ...statsBefore]);
+      readBack?.dispose();
     }
   }
 
@@ -337,6 +356,7 @@ export class SearchTrainer {
 
   /** A structured-clone friendly snapshot of everything needed to continue the run exactly. */
   async state(): Promise<TrainerState> {
+    const feed = this.batches.state();
     const weights = await getWeights(this.net.weightParams());
     for (const k of Object.keys(weights))
       weights[k] = { shape: weights[k].shape, data: weights[k].data.slice() };
@@ -351,8 +371,8 @@ export class SearchTrainer {
       weightOptimizer: await this.weightOpt.state(),
       thetaOptimizer: await this.thetaOpt.state(),
       counters: this.schedule.counters(),
-      rng: { gumbel: this.gumbelRng.state(), data: this.dataRng.state() },
-      batchOrder: { weights: this.order.weights.state(), arch: this.order.arch.state() },
+      rng: { gumbel: this.gumbelRng.state(), data: feed.rng },
+      batchOrder: feed.batchOrder,
       // feature thumbnails are for the live view only: checkpoints stay small
       history: this.history.map((m) =>
         m.v2?.features ? structuredClone({ ...m, v2: { ...m.v2, features: undefined } }) : structuredClone(m),
@@ -374,9 +394,8 @@ export class SearchTrainer {
       t.thetaOpt.setState(state.thetaOptimizer);
       t.schedule.setCounters(state.counters);
       t.gumbelRng = new Rng(state.rng.gumbel);
-      t.dataRng = new Rng(state.rng.data);
-      t.order.weights.setState(state.batchOrder.weights);
-      t.order.arch.setState(state.batchOrder.arch);
+      t.batches.setState({ rng: state.rng.data, batchOrder: state.batchOrder });
+      t.batches.prefetch(t.schedule.next);
       t.history.push(...structuredClone(state.history));
     } catch (e) {
       t.dispose();
@@ -386,6 +405,7 @@ export class SearchTrainer {
   }
 
   dispose(): void {
+    this.batches.dispose();
     this.weightOpt.dispose();
     this.thetaOpt.dispose();
     this.net.dispose();

@@ -10,6 +10,7 @@ import { candidateCostTable, expectedCost, fixedCost } from '../cost/table.ts';
 import { inheritWeights } from '../finetune/inherit.ts';
 import { recalibrateBatchNorm } from '../finetune/recalibrate.ts';
 import type { Rng } from '../rng.ts';
+import type { ArchValues } from './arch-values.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { sampleRows } from './categorical.ts';
 import { argmax, drawGumbelMax, gumbelSoftmax } from './gumbel.ts';
@@ -49,8 +50,8 @@ export class FbnetV1Net extends Supernet implements SearchNet {
     return 1;
   }
 
-  async drawSample(rng: Rng): Promise<V1Sample> {
-    const { noise, draws } = await drawGumbelMax(this.thetas(), rng);
+  drawSample(rng: Rng, arch: ArchValues): V1Sample {
+    const { noise, draws } = drawGumbelMax(this.thetas(), rng, arch);
     return { blocks: draws, noise };
   }
 

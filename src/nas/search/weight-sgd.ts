@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorState } from './trainer-state.ts';
+import { snapshotVariables, type Snapshot } from './variable-snapshot.ts';
 
 export interface WeightSgdState {
   /** Steps applied (tfjs's `iter`). */
@@ -63,6 +64,15 @@ export class WeightSgd {
     }
     negLr.dispose();
     this.iterations += 1;
+  }
+
+  /** What apply(grads) would change (the variables with a gradient, their momentum, the count), restorable. */
+  snapshot(grads: Record<string, tf.Tensor | null | undefined>): Snapshot {
+    const touched = this.vars.filter((w) => grads[w.name]);
+    const iterations = this.iterations;
+    return snapshotVariables([...touched, ...touched.map((w) => this.slots.get(w.name)!)], () => {
+      this.iterations = iterations;
+    });
   }
 
   async state(): Promise<WeightSgdState> {

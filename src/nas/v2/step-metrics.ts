@@ -21,9 +21,7 @@ export async function stepMetricsV2(
   const resolutionWeights = net.resolution ? extras.resolution[0] : null;
   const [effectiveMacs, effectiveParams] = extras.effective[0];
   // logits after the step (an arch step moved them)
-  const after = await Promise.all(
-    net.layers.map(async (l) => (l.widthSearch ? Array.from(await l.widthSearch.logits.data()) : null)),
-  );
+  const after = net.layers.map((l) => (l.widthSearch ? Array.from(ctx.arch(l.widthSearch.logits)) : null));
   const widthOptions = net.layers.map((l) => l.widthSearch?.options ?? [l.outMax]);
   const widthProbs = after.map((l) => (l ? softmaxArray(l) : [1]));
   const masks = widthOptions.map((opts, l) => {
@@ -33,7 +31,7 @@ export async function stepMetricsV2(
       opts.reduce((m, wi, i) => (c < wi ? m + widthWeights[l][i] : m), 0),
     );
   });
-  const resolutionLogits = net.resolution ? Array.from(await net.resolution.logits.data()) : null;
+  const resolutionLogits = net.resolution ? Array.from(ctx.arch(net.resolution.logits)) : null;
   const metrics: V2StepMetrics = {
     widthOptions,
     widthProbs,

@@ -11,6 +11,7 @@ import type { SearchSpace } from '../arch/spec.ts';
 import type { BatchSource } from '../data/source.ts';
 import { DEFAULT_V2, type CostSource, type ExperimentConfig } from '../experiment.ts';
 import type { Rng } from '../rng.ts';
+import type { ArchValues } from '../search/arch-values.ts';
 import { sampleIndex, sampleRows } from '../search/categorical.ts';
 import { argmax, drawGumbelMax, gumbelSoftmax, softmaxArray } from '../search/gumbel.ts';
 import type {
@@ -36,11 +37,12 @@ import type { V2Relaxation, V2Sample } from './v2-sample.ts';
 export type { V2Relaxation, V2Sample };
 
 /** Gumbel-max draws of the searches present (null: that layer does not search the dimension). */
-async function drawSearches(searches: (ChannelSearch | null)[], rng: Rng) {
+function drawSearches(searches: (ChannelSearch | null)[], rng: Rng, arch: ArchValues) {
   const present = searches.filter((s): s is ChannelSearch => s !== null);
-  const { noise, draws } = await drawGumbelMax(
+  const { noise, draws } = drawGumbelMax(
     present.map((s) => s.logits),
     rng,
+    arch,
   );
   let i = 0;
   const at = searches.map((s) => (s ? i++ : -1));
@@ -112,14 +114,14 @@ export class FbnetV2Net implements SearchNet {
     return { widths: layers.map((l) => l.widthSearch), expansions: layers.map((l) => l.expansionSearch) };
   }
 
-  async drawSample(rng: Rng): Promise<V2Sample> {
+  drawSample(rng: Rng, arch: ArchValues): V2Sample {
     // V1's block noise first, then every width, expansion and resolution search's (checkpointed runs
     // depend on this order)
-    const { noise, draws: blocks } = await drawGumbelMax(this.thetas(), rng);
+    const { noise, draws: blocks } = drawGumbelMax(this.thetas(), rng, arch);
     const { widths, expansions } = this.searches();
-    const widthDraw = await drawSearches(widths, rng);
-    const expansionDraw = await drawSearches(expansions, rng);
-    const resolutionDraw = await drawSearches([this.masked.resolution], rng);
+    const widthDraw = drawSearches(widths, rng, arch);
+    const expansionDraw = drawSearches(expansions, rng, arch);
+    const resolutionDraw = drawSearches([this.masked.resolution], rng, arch);
     return {
       blocks,
       noise,
