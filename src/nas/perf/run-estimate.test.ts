@@ -26,8 +26,12 @@ describe('run estimate', () => {
       weightMs: 100,
       archMs: 250,
       warmupMs: 5000,
+      evaluations: 4,
+      evalMs: 0,
       totalMs: 5000 + 1200 + 2000,
     });
+    // one validation per epoch and one at the finish
+    expect(combineEstimate(train, 100, 250, 5000, 300).totalMs).toBe(5000 + 1200 + 2000 + 4 * 300);
   });
 
   it('has no arch time when every epoch is a warm-up epoch', () => {
@@ -53,6 +57,20 @@ describe('measureRunEstimate', () => {
     expect(e!.archMs).toBe(5);
     expect(e!.totalMs).toBe(9 * 5);
     expect(await measureRunEstimate(toy, { cancelled: () => true, space: THREE_LAYER_SPACE })).toBeNull();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('adds a timed validation per epoch and at the finish for a landmark search', async () => {
+    const config = structuredClone(DEFAULT_EXPERIMENT);
+    config.inputSize = 32;
+    config.dataset = { kind: 'synthface', count: 20, size: 32, difficulty: 0.5, seed: 1 };
+    config.train = { ...config.train, batchSize: 2, epochs: 2, warmupEpochs: 1, stepsPerEpoch: 3 };
+    const before = tf.memory().numTensors;
+    let t = 0;
+    const e = await measureRunEstimate(config, { now: () => (t += 5) });
+    expect(e!.evaluations).toBe(3);
+    expect(e!.evalMs).toBe(5);
+    expect(e!.totalMs).toBe(9 * 5 + 3 * 5);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,12 +1,19 @@
 /**
  * How long a search will take on this device, before it starts (issue 14): one weight step and one
  * architecture step of the experiment are timed on the active backend (after a warm-up step each, so
- * kernel compilation is not counted per step) and multiplied by how many of each the schedule runs.
+ * kernel compilation is not counted per step) and multiplied by how many of each the schedule runs; the
+ * validation the workspace runs at every epoch's end and at the finish (BatchNorm recalibration of the
+ * argmax path, then the validation split) is timed the same way and added per evaluation.
  */
-import type { SearchSpace } from '../arch/spec.ts';
+import { taskOf, type SearchSpace } from '../arch/spec.ts';
 import type { ExperimentConfig } from '../experiment.ts';
+import { headOutputs } from '../model/head.ts';
 import { totalStepsOf } from '../search/schedule.ts';
+import { SearchTrainer } from '../search/trainer.ts';
+import { validateArgmax } from '../search/validate.ts';
+import { SPACES } from '../spaces/index.ts';
 import { experimentStep } from './experiment-step.ts';
+import { RandomSource } from './random-source.ts';
 
 export interface RunEstimate {
   weightSteps: number;
@@ -16,7 +23,17 @@ export interface RunEstimate {
   archMs: number;
   /** The first step's extra time (kernel compilation, warm-up), paid once. */
   warmupMs: number;
+  /** Validations of a run: one per epoch and one at the finish. */
+  evaluations: number;
+  /** ms per validation. */
+  evalMs: number;
   totalMs: number;
+}
+
+/** Validation images of an experiment: a generated dataset's split, else a typical imported one's. */
+export function validationCount(config: ExperimentConfig): number {
+  const count = config.dataset.kind === 'synthface' ? config.dataset.count : 1000;
+  return Math.max(1, Math.round(config.train.valFraction * count));
 }
 
 /** Weight and architecture steps of a run (FBNet's schedule: arch steps only after the warm-up epochs). */
@@ -30,10 +47,53 @@ export function combineEstimate(
   weightMs: number,
   archMs: number,
   warmupMs: number,
+  evalMs = 0,
 ): RunEstimate {
   const { weightSteps, archSteps } = stepCounts(train);
-  const totalMs = warmupMs + weightSteps * weightMs + archSteps * archMs;
-  return { weightSteps, archSteps, weightMs, archMs: archSteps ? archMs : 0, warmupMs, totalMs };
+  const evaluations = train.epochs + 1;
+  const totalMs = warmupMs + weightSteps * weightMs + archSteps * archMs + evaluations * evalMs;
+  return {
+    weightSteps,
+    archSteps,
+    weightMs,
+    archMs: archSteps ? archMs : 0,
+    warmupMs,
+    evaluations,
+    evalMs,
+    totalMs,
+  };
+}
+
+/** Times validateArgmax twice on random data of the experiment's shape: [first, second] in ms. */
+async function timeValidation(
+  config: ExperimentConfig,
+  space: SearchSpace,
+  now: () => number,
+): Promise<[number, number]> {
+  const source = new RandomSource(
+    taskOf(space.head),
+    config.inputSize,
+    space.input.channels,
+    headOutputs(space.head),
+    validationCount(config),
+    2,
+  );
+  const cfg = structuredClone(config);
+  // as experimentStep: a latency search validates the same network; the table may not be at hand
+  if (cfg.loss.cost === 'latency') cfg.loss = { ...cfg.loss, cost: 'macs', latencyTable: undefined };
+  const trainer = new SearchTrainer(cfg, source, { space });
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = now();
+      await validateArgmax(trainer.net, source, config.train.batchSize);
+      times.push(now() - t);
+    }
+    return [times[0], times[1]];
+  } finally {
+    trainer.dispose();
+    source.dispose();
+  }
 }
 
 /**
@@ -68,5 +128,13 @@ export async function measureRunEstimate(
       step.dispose();
     }
   }
-  return combineEstimate(config.train, ms.weights, ms.arch, warmupMs);
+  if (cancelled()) return null;
+  const searched = space ?? SPACES[config.space];
+  let evalMs = 0;
+  if (searched && taskOf(searched.head) === 'landmarks') {
+    const [first, second] = await timeValidation(config, searched, now);
+    evalMs = second;
+    warmupMs += Math.max(0, first - second);
+  }
+  return combineEstimate(config.train, ms.weights, ms.arch, warmupMs, evalMs);
 }
