@@ -8,6 +8,12 @@ import {
 } from '../finetune/finetuner.ts';
 import type { NasModel } from '../model/model.ts';
 
+/**
+ * The finetune recipe Results offers after a search (steps and learning rate; batch size, weight decay and
+ * seed come from the search's experiment), and the one `npm run report:classroom` runs.
+ */
+export const DEFAULT_FINETUNE = { steps: 100, lr: 0.005 } as const;
+
 /** Steps whose mean loss is reported as the final loss. */
 export const FINAL_LOSS_STEPS = 5;
 

@@ -31,7 +31,7 @@ export {
   PARITY_TOLERANCE,
   parityCheck,
 } from './export.ts';
-export { FINAL_LOSS_STEPS, finalLoss, finetuneSeed, trainModel } from './finetune.ts';
+export { DEFAULT_FINETUNE, FINAL_LOSS_STEPS, finalLoss, finetuneSeed, trainModel } from './finetune.ts';
 export {
   deriveFromSearch,
   expectedSearchCost,

@@ -14,6 +14,7 @@ import type {
   ResultsExport,
 } from '../../nas/index.ts';
 import type { SearchLayout, WorkerEvent } from '../../worker/protocol.ts';
+import { DEFAULT_FINETUNE } from '../../nas/index.ts';
 import { runtime } from './runtime.svelte.ts';
 import { search } from './search.svelte.ts';
 
@@ -74,8 +75,8 @@ const argmax = (p: readonly number[] | undefined): number => (p ? p.indexOf(Math
 
 export class ResultsState {
   #results = $state.raw<RunResults>({ run: null, ...EMPTY });
-  steps = $state(100);
-  lr = $state(0.005);
+  steps = $state<number>(DEFAULT_FINETUNE.steps);
+  lr = $state<number>(DEFAULT_FINETUNE.lr);
   fromScratch = $state(false);
   task = $state<ResultsTask | null>(null);
   private unsubscribe: (() => void) | null = null;
