@@ -141,6 +141,9 @@ describe('list.txt parser', () => {
     expect(norm.samples.map((s) => s.path)).toEqual(['n1.png', 'n2.png']);
     expect(norm.problems.map((p) => p.line)).toEqual([2, 4, 5]);
     expect(norm.unit.summary).toMatch(/chosen by you/);
+    // one line of each unit is a tie, not a stray line: refused too
+    const tie = parseList([line('n.png', vals(0.5)), line('p.png', vals(50))].join('\n'));
+    expect(tie.mixed).toMatch(/line\(s\) 1 hold normalised .* line\(s\) 2 hold pixel/);
   });
 
   test('toNormalised divides pixel values by the image size and copies normalised ones', () => {

@@ -19,7 +19,7 @@
  * classed: "normalised-looking" when all 212 values lie in [NORMALISED_LOW, NORMALISED_HIGH], "pixel-looking"
  * when more than half of them lie above NORMALISED_HIGH, unclassed otherwise (a normalised line with a few
  * stray values: it votes for neither and meets the range check of the chosen unit). If both kinds occur, the
- * larger wins only when the other is at most OUTLIER_SHARE of the classed lines (those lines are reported,
+ * larger wins only when the other is one line or at most OUTLIER_SHARE of the classed lines (those lines are reported,
  * not rescaled); otherwise the file mixes units and is refused
  * (`mixed` names the lines, no samples). The decision and its evidence are returned in `unit` so the UI can
  * show them; `options.coords` overrides it, and lines that look like the other unit are still reported.
@@ -181,7 +181,9 @@ export function parseList(text: string, options: ParseOptions = {}): ParsedList 
   const minority = majority === 'pixels' ? normalisedLike : pixelLike;
   const valid = wellFormed.length;
   const classed = normalisedLike.length + pixelLike.length;
-  const mixedFile = !forced && minority.length > 0 && minority.length > OUTLIER_SHARE * classed;
+  // one stray line is never a second unit (unless it ties), nor is a small share of them
+  const stray = minority.length <= Math.max(1, OUTLIER_SHARE * classed) && minority.length * 2 < classed;
+  const mixedFile = !forced && minority.length > 0 && !stray;
   const range = `values from ${fmt(min)} to ${fmt(max)}`;
   let summary: string;
   if (forced) {
