@@ -126,6 +126,13 @@ export function parseList(text: string, options: ParseOptions = {}): ParsedList 
       });
       continue;
     }
+    if (path.split(/[\\/]/).includes('..')) {
+      problems.push({
+        line,
+        reason: `image path "${path.slice(0, 80)}" leads outside the dataset folder ("..")`,
+      });
+      continue;
+    }
     const nums: number[] = [];
     let bad: string | null = null;
     for (let k = 0; k < values.length; k++) {
