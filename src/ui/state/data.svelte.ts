@@ -21,6 +21,8 @@ export type ImportPhase =
   | 'failed';
 
 export const WORKING_SIZES = [112, 96, 64, 48, 32] as const;
+/** Largest list file read whole (~2 kB a face: about 250k faces). */
+const MAX_LIST_BYTES = 512 * 1024 * 1024;
 
 /** How landmarks are drawn, shared by the SynthFace preview and the dataset thumbnails. */
 export class PointStyle {
@@ -168,6 +170,12 @@ export class DataState {
     this.listPath = path;
     this.error = null;
     this.unitChoice = 'auto';
+    if (file.size > MAX_LIST_BYTES) {
+      this.fail(
+        `${path} is ${file.size} bytes, more than any list.txt this app can hold (${MAX_LIST_BYTES}).`,
+      );
+      return;
+    }
     let parsed: ParsedList;
     try {
       this.listText = await file.text();
