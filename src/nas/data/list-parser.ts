@@ -194,7 +194,7 @@ export function parseList(text: string, options: ParseOptions = {}): ParsedList 
   const range = `values from ${fmt(min)} to ${fmt(max)}`;
   let summary: string;
   if (forced) {
-    summary = `Read as ${unitName(forced)} coordinates (chosen by you); of ${valid} valid lines, ${normalisedLike.length} look normalised and ${pixelLike.length} look like pixels (${range}).`;
+    summary = `Read as ${unitName(forced)} coordinates (chosen by you); of ${valid} valid lines, ${normalisedLike.length} read as normalised and ${pixelLike.length} as pixels (${range}).`;
   } else if (!classed) {
     summary = 'No valid lines to decide the unit from; assuming normalised coordinates.';
   } else if (!minority.length) {
