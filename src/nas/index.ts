@@ -78,8 +78,9 @@ export {
   NUM_POINTS,
   POINT,
 } from './data/landmarks106.ts';
-export { candidateImagePaths, parseList, RANGE_TOLERANCE } from './data/list-parser.ts';
-export type { ListProblem, ListSample, ParsedList } from './data/list-parser.ts';
+export { candidateImagePaths, parseList, RANGE_TOLERANCE, toNormalised } from './data/list-parser.ts';
+export { NORMALISED_HIGH, NORMALISED_LOW, OUTLIER_SHARE } from './data/list-parser.ts';
+export type { CoordMode, ListProblem, ListSample, ParsedList, UnitEvidence } from './data/list-parser.ts';
 export { decodePng, encodePng, resizeRgb, type DecodedImage } from './data/png.ts';
 export { cedCurve, failureRate, landmarkLoss, meanNme, nmePerImage } from './data/metrics.ts';
 export { LandmarkSource } from './data/landmark-source.ts';

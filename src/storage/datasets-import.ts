@@ -13,6 +13,7 @@ import {
   RANGE_TOLERANCE,
   NUM_COORDS,
   resizeRgb,
+  toNormalised,
   type DecodedImage,
 } from '../nas/index.ts';
 import { CHUNK, type DatasetManifest, type DatasetStore } from './datasets.ts';
@@ -54,6 +55,8 @@ export interface ImportResult {
 
 export async function importDataset(opts: ImportOptions): Promise<ImportResult> {
   const { store, name, size, list, loadImage, policy = 'skip', onProgress, signal } = opts;
+  // a list refused for mixing units has no samples; importing it would store an empty dataset
+  if (list.mixed) throw new Error(list.mixed);
   const total = list.samples.length;
   let manifest = opts.resume
     ? await store.resumeImport(name)
@@ -113,7 +116,7 @@ export async function importDataset(opts: ImportOptions): Promise<ImportResult> 
     }
     let landmarks: Float32Array | null = null;
     if (!problem && decoded) {
-      landmarks = normalise(sample.landmarks, list.coords, decoded.width, decoded.height);
+      landmarks = toNormalised(sample.landmarks, list.coords, decoded.width, decoded.height);
       const bad = landmarks.findIndex((v) => !(v >= -RANGE_TOLERANCE && v <= 1 + RANGE_TOLERANCE));
       if (bad >= 0) {
         problem = `landmark ${bad >> 1} ${bad % 2 ? 'y' : 'x'} lies outside the ${decoded.width}x${decoded.height} image`;
@@ -146,14 +149,4 @@ export async function importDataset(opts: ImportOptions): Promise<ImportResult> 
   report();
   allProblems.sort((a, b) => a.line - b.line);
   return { status: 'complete', manifest, problems: allProblems };
-}
-
-function normalise(lm: Float32Array, coords: ParsedList['coords'], w: number, h: number): Float32Array {
-  if (coords === 'normalized') return lm.slice();
-  const out = new Float32Array(lm.length);
-  for (let i = 0; i < lm.length; i += 2) {
-    out[i] = lm[i] / w;
-    out[i + 1] = lm[i + 1] / h;
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { candidateImagePaths, parseList } from './list-parser.ts';
+import { candidateImagePaths, parseList, toNormalised } from './list-parser.ts';
 
 const vals = (v: number | ((i: number) => number), n = 212) =>
   Array.from({ length: n }, (_, i) => (typeof v === 'number' ? v : v(i)));
@@ -63,15 +63,97 @@ describe('list.txt parser', () => {
         'a.jpg',
         vals((i) => 10 + i),
       ),
-      line('b.jpg', vals(0.5)),
+      line('b.jpg', vals(40)),
       line('c.jpg', [-3, ...vals(4, 211)]),
     ].join('\n');
     const r = parseList(text);
     expect(r.coords).toBe('pixels');
+    expect(r.unit).toMatchObject({ decidedBy: 'auto', normalisedLines: 0, pixelLines: 3, min: -3, max: 221 });
     expect(r.samples.map((s) => s.path)).toEqual(['a.jpg', 'b.jpg']);
     expect(r.problems).toEqual([{ line: 3, reason: expect.stringMatching(/negative/) }]);
     const forced = parseList(line('a.jpg', vals(0.5)), { coords: 'pixels' });
     expect(forced.coords).toBe('pixels');
+    expect(forced.unit.decidedBy).toBe('forced');
+  });
+
+  test('non-finite values (NaN, inf, 1e999, -Infinity, 1e39 beyond float32) are bad values on their line', () => {
+    const bad = ['NaN', 'inf', '1e999', '-Infinity', '1e39', '-3e300'];
+    const text = [
+      line('good.png', vals(0.5)),
+      ...bad.map((b, k) => line(`bad${k}.png`, [...vals(0.5, 10), b, ...vals(0.5, 201)])),
+    ].join('\n');
+    const r = parseList(text);
+    expect(r.coords).toBe('normalized');
+    expect(r.samples.map((s) => s.line)).toEqual([1]);
+    expect(r.problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 6, 7]);
+    for (const p of r.problems) expect(p.reason).toMatch(/value 11 is .* \(not a finite number\)/);
+  });
+
+  test('fault: the unit is decided from valid lines only; a stray pixel-range line is reported, not obeyed', () => {
+    const good = (k: number) =>
+      line(
+        `g${k}.png`,
+        vals((i) => ((i * 7 + k) % 100) / 100),
+      );
+    const text = [
+      ...Array.from({ length: 12 }, (_, k) => good(k)), // 1..12
+      line('inf.png', [...vals(0.4, 3), '1e999', ...vals(0.4, 208)]), // 13: non-finite
+      line(
+        'garbage.png',
+        vals((i) => 37 + i * 3),
+      ), // 14: pixel-range values
+      line('half.png', [...vals(0.5, 200), ...vals(500, 12)]), // 15: mostly normalised, some huge
+    ].join('\n');
+    const r = parseList(text);
+    expect(r.coords).toBe('normalized');
+    expect(r.mixed).toBeNull();
+    expect(r.unit).toMatchObject({ decidedBy: 'auto', normalisedLines: 12, pixelLines: 1, max: 670 });
+    expect(r.unit.summary).toMatch(
+      /Normalised coordinates: 12 of 14 valid lines .* line\(s\) 14 look like pixel/,
+    );
+    expect(r.samples.map((s) => s.line)).toEqual(Array.from({ length: 12 }, (_, k) => k + 1));
+    expect(r.problems.map((p) => p.line)).toEqual([13, 14, 15]);
+    expect(r.problems[1].reason).toMatch(/look like pixel coordinates, .* not rescaled/);
+    expect(r.problems[2].reason).toMatch(/landmark 100 x = 500 is outside \[0, 1\]/);
+    // the values are kept exactly as written
+    expect(Array.from(r.samples[3].landmarks)).toEqual(
+      Array.from(Float32Array.from(vals((i) => ((i * 7 + 3) % 100) / 100))),
+    );
+  });
+
+  test('fault: a file mixing units is refused with a message naming the lines; choosing the unit overrides', () => {
+    const text = [
+      line('n1.png', vals(0.5)),
+      line('p1.png', vals(50)),
+      line('n2.png', vals(0.25)),
+      line('p2.png', vals(60)),
+      line('p3.png', vals(70)),
+    ].join('\n');
+    const r = parseList(text);
+    expect(r.samples).toEqual([]);
+    expect(r.mixed).toMatch(/line\(s\) 1, 3 hold normalised values .* line\(s\) 2, 4, 5 hold pixel values/);
+    expect(r.unit).toMatchObject({ normalisedLines: 2, pixelLines: 3 });
+    const px = parseList(text, { coords: 'pixels' });
+    expect(px.mixed).toBeNull();
+    expect(px.samples.map((s) => s.path)).toEqual(['p1.png', 'p2.png', 'p3.png']);
+    expect(px.problems.map((p) => p.line)).toEqual([1, 3]);
+    const norm = parseList(text, { coords: 'normalized' });
+    expect(norm.samples.map((s) => s.path)).toEqual(['n1.png', 'n2.png']);
+    expect(norm.problems.map((p) => p.line)).toEqual([2, 4, 5]);
+    expect(norm.unit.summary).toMatch(/chosen by you/);
+    // one line of each unit is a tie, not a stray line: refused too
+    const tie = parseList([line('n.png', vals(0.5)), line('p.png', vals(50))].join('\n'));
+    expect(tie.mixed).toMatch(/line\(s\) 1 hold normalised .* line\(s\) 2 hold pixel/);
+  });
+
+  test('toNormalised divides pixel values by the image size and copies normalised ones', () => {
+    const lm = Float32Array.from([10, 20, 30, 40]);
+    expect(Array.from(toNormalised(lm, 'pixels', 100, 50))).toEqual(
+      Array.from(Float32Array.from([0.1, 0.4, 0.3, 0.8])),
+    );
+    const copy = toNormalised(lm, 'normalized', 100, 50);
+    expect(copy).not.toBe(lm);
+    expect(Array.from(copy)).toEqual([10, 20, 30, 40]);
   });
 
   test('candidate image paths follow the reference data_root join first', () => {

@@ -33,7 +33,7 @@ import { isSearchLayer } from '../arch/spec.ts';
 import type { Activation, SearchSpace } from '../arch/spec.ts';
 import { samePad } from '../blocks/shapes.ts';
 import { resolveSpace } from '../spaces/derive.ts';
-import type { LatencyLayer, LatencyTable } from './table.ts';
+import { MAX_LATENCY_MS, type LatencyLayer, type LatencyTable } from './table.ts';
 
 export interface PaddleSlimEntry {
   /** 1-based line number in the text. */
@@ -130,6 +130,7 @@ function parseOpLine(line: string, lineNo: number, toMs: number): PaddleSlimEntr
   if (!NUMBER.test(latencyText)) return `latency "${latencyText}" is not a number`;
   const latency = Number(latencyText);
   if (!Number.isFinite(latency) || latency < 0) return `latency ${latencyText} must be finite and ≥ 0`;
+  if (latency * toMs > MAX_LATENCY_MS) return `latency ${latencyText} is beyond ${MAX_LATENCY_MS} ms`;
   const key = [op, ...params].join(',');
   return { line: lineNo, op, params, key, ms: latency * toMs };
 }

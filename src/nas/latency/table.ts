@@ -107,10 +107,20 @@ function nonNegNumber(v: unknown, field: string): number {
   return v;
 }
 
+/** No op takes 11 days; the bound keeps sums over a table finite (a fuzzed table of 1e308 ms values summed
+ *  to Infinity and would have reached the search loss). */
+export const MAX_LATENCY_MS = 1e9;
+
+function latencyMs(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_LATENCY_MS)
+    fail(field, `a number of milliseconds in [0, ${MAX_LATENCY_MS}]`, v);
+  return v;
+}
+
 function numbers(v: unknown, field: string, length: number): number[] {
   if (!Array.isArray(v)) fail(field, `an array of ${length} numbers`, v);
   if (v.length !== length) fail(field, `${length} entries (one per candidate)`, `${v.length} entries`);
-  return v.map((x, i) => nonNegNumber(x, `${field}[${i}]`));
+  return v.map((x, i) => latencyMs(x, `${field}[${i}]`));
 }
 
 function layerOf(v: unknown, i: number, previous: number): LatencyLayer {
@@ -136,7 +146,7 @@ function layerOf(v: unknown, i: number, previous: number): LatencyLayer {
     spread: numbers(v.spread, `${f}.spread`, candidates.length),
   };
   // optional (older tables lack them): only present keys are copied, so round-trips stay exact
-  if (v.overheadMs !== undefined) out.overheadMs = nonNegNumber(v.overheadMs, `${f}.overheadMs`);
+  if (v.overheadMs !== undefined) out.overheadMs = latencyMs(v.overheadMs, `${f}.overheadMs`);
   if (v.rawMs !== undefined) out.rawMs = numbers(v.rawMs, `${f}.rawMs`, candidates.length);
   return out;
 }
@@ -161,7 +171,7 @@ export function validateTable(value: unknown): LatencyTable {
     adapter: str(value, 'adapter', false),
     createdAt: nonNegNumber(value.createdAt, 'createdAt'),
     layers,
-    fixedMs: nonNegNumber(value.fixedMs, 'fixedMs'),
+    fixedMs: latencyMs(value.fixedMs, 'fixedMs'),
     source: source as LatencySource,
   };
 }

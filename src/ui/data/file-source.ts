@@ -3,14 +3,16 @@
  * flat map of '/'-separated relative paths to blobs, plus the helpers that find the list file in it and
  * resolve a list line's image path. No Svelte here, so the path logic is unit-tested in Node.
  */
-import { unzip } from 'fflate';
 import { candidateImagePaths } from '../../nas/index.ts';
+import { readZip } from './zip-reader.ts';
 
 export interface FileSource {
   /** what was picked, for messages: a folder name, a zip name or "3 files" */
   label: string;
   kind: 'folder' | 'zip' | 'files';
   files: Map<string, Blob>;
+  /** entries left out while reading it (unsafe names, nested archives, size limits), for the user */
+  notes?: string[];
 }
 
 export function normalisePath(p: string): string {
@@ -44,19 +46,12 @@ export function isZipName(name: string): boolean {
   return /\.zip$/i.test(name);
 }
 
-/** Unpack a zip (fflate, off the main thread for large entries). Directories and junk are dropped. */
+/** Unpack a zip within the bounds of zip-reader.ts. Directories and junk are dropped. */
 export async function sourceFromZip(bytes: Uint8Array, label: string): Promise<FileSource> {
-  const entries = await new Promise<Record<string, Uint8Array>>((resolve, reject) => {
-    unzip(bytes, { filter: (f) => !f.name.endsWith('/') && !isJunk(normalisePath(f.name)) }, (err, out) =>
-      err ? reject(new Error(`Could not read the zip file: ${err.message}`)) : resolve(out),
-    );
-  });
+  const { files, notes } = await readZip(bytes, isJunk);
   const map = new Map<string, Blob>();
-  for (const [name, data] of Object.entries(entries)) {
-    const path = normalisePath(name);
-    if (path) map.set(path, new Blob([data as Uint8Array<ArrayBuffer>]));
-  }
-  return { label, kind: 'zip', files: map };
+  for (const [path, data] of files) map.set(path, new Blob([data as Uint8Array<ArrayBuffer>]));
+  return { label, kind: 'zip', files: map, notes };
 }
 
 /** Dropped items: one .zip is unpacked; folders are walked recursively (their entries keep the folder name

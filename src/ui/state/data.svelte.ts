@@ -3,7 +3,7 @@
  * list file -> check it -> import with progress, cancel, resume or discard). Components read it and call its
  * methods; only this class writes datasets. The list of stored datasets is shared with DatasetPicker.
  */
-import { parseList, type ListProblem, type ParsedList } from '../../nas/index.ts';
+import { parseList, type CoordMode, type ListProblem, type ParsedList } from '../../nas/index.ts';
 import { deleteDataset, discardImport, listDatasets, type DatasetManifest } from '../../storage/datasets.ts';
 import type { ImportProgress } from '../../storage/datasets-import.ts';
 import { runBrowserImport } from '../data/browser-import.ts';
@@ -21,6 +21,8 @@ export type ImportPhase =
   | 'failed';
 
 export const WORKING_SIZES = [112, 96, 64, 48, 32] as const;
+/** Largest list file read whole (~2 kB a face: about 250k faces). */
+const MAX_LIST_BYTES = 512 * 1024 * 1024;
 
 /** How landmarks are drawn, shared by the SynthFace preview and the dataset thumbnails. */
 export class PointStyle {
@@ -64,6 +66,10 @@ export class DataState {
   listPaths = $state.raw<string[]>([]);
   listPath = $state('');
   parsed = $state.raw<ParsedList | null>(null);
+  /** the coordinate unit: decided from the list's valid lines ('auto') or chosen by the user */
+  unitChoice = $state<CoordMode | 'auto'>('auto');
+  /** text of the chosen list file, re-parsed when the unit choice changes */
+  private listText = '';
   name = $state('');
   size = $state<number>(112);
   policy = $state<'skip' | 'abort'>('skip');
@@ -163,16 +169,22 @@ export class DataState {
     this.phase = 'reading';
     this.listPath = path;
     this.error = null;
+    this.unitChoice = 'auto';
+    if (file.size > MAX_LIST_BYTES) {
+      this.fail(
+        `${path} is ${file.size} bytes, more than any list.txt this app can hold (${MAX_LIST_BYTES}).`,
+      );
+      return;
+    }
     let parsed: ParsedList;
     try {
-      parsed = parseList(await file.text());
+      this.listText = await file.text();
+      parsed = parseList(this.listText);
     } catch (e) {
       this.fail(`Could not read ${path}: ${errorText(e)}`);
       return;
     }
-    this.parsed = parsed;
-    this.problems = parsed.problems;
-    this.problemCount = parsed.problems.length;
+    this.setParsed(parsed);
     const target = this.resumeTarget;
     if (target) {
       if (target.total !== null && parsed.samples.length !== target.total) {
@@ -193,12 +205,29 @@ export class DataState {
     this.phase = 'ready';
   }
 
+  /** The user overrides (or gives back to the file) the normalised-vs-pixel decision: read the list again. */
+  chooseUnit(unit: CoordMode | 'auto'): void {
+    if (this.phase !== 'ready' || !this.listText) return;
+    this.unitChoice = unit;
+    this.setParsed(parseList(this.listText, { coords: unit }));
+  }
+
+  private setParsed(parsed: ParsedList): void {
+    this.parsed = parsed;
+    this.problems = parsed.problems;
+    this.problemCount = parsed.problems.length;
+  }
+
   async startImport(): Promise<void> {
     const source = this.source;
     const list = this.parsed;
     const target = this.resumeTarget;
     if (!source || !list || this.phase !== 'ready') return;
     if (!target && this.nameProblem) return;
+    if (list.mixed) {
+      this.fail(list.mixed);
+      return;
+    }
     if (list.samples.length === 0) {
       this.fail('The list has no usable lines: nothing to import.');
       return;
@@ -294,6 +323,8 @@ export class DataState {
     this.listPaths = [];
     this.listPath = '';
     this.parsed = null;
+    this.listText = '';
+    this.unitChoice = 'auto';
     this.progress = null;
     this.problems = [];
     this.problemCount = 0;

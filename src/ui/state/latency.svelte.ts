@@ -13,6 +13,9 @@ import type {
 import { runtime } from './runtime.svelte.ts';
 import { search } from './search.svelte.ts';
 
+/** Largest latency-table file read (JSON or PaddleSlim text). */
+const MAX_LATENCY_FILE_BYTES = 64 * 1024 * 1024;
+
 export class LatencyState {
   tables = $state.raw<LatencyTableSummary[]>([]);
   /** Table shown as a heat map. */
@@ -123,6 +126,11 @@ export class LatencyState {
 
   /** A JSON table, or PaddleSlim text mapped onto the experiment's space and input size. */
   async importFile(file: File): Promise<void> {
+    // a real table is kilobytes to a few megabytes; reading a huge file whole would exhaust the tab
+    if (file.size > MAX_LATENCY_FILE_BYTES) {
+      this.error = `Importing ${file.name} failed: ${file.size} bytes is far larger than any latency table (limit ${MAX_LATENCY_FILE_BYTES}).`;
+      return;
+    }
     const text = await file.text();
     const c = search.config;
     const report = await this.guard(`Importing ${file.name}`, () =>
