@@ -865,7 +865,8 @@ def main():
     seeds = CONFIG["seeds"]
     torch.manual_seed(seeds["init"])
     net = model.build_derived(None if args.from_scratch else model.DERIVED_WEIGHTS).to(device)
-    x_all, y_all = data.load_data(args.data, CONFIG["inputSize"], seed=seeds["split"])
+    # a derived FBNetV2 network may take a subsampled input
+    x_all, y_all = data.load_data(args.data, model.ARCH["input"]["size"], seed=seeds["split"])
     splits = data.make_splits(len(x_all), CONFIG["train"]["valFraction"], seeds["split"])
     pool = np.concatenate([splits["weights"], splits["arch"]])
     batches = data.Batches(pool, args.batch_size, seeds["data"], rank, world)
