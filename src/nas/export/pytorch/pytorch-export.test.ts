@@ -23,6 +23,7 @@ import type { Supernet } from '../../search/supernet.ts';
 import { randomInput } from '../testing/randomize.ts';
 import { derivedFromModel, pytorchInputFromTrainer } from './from-search.ts';
 import {
+  pytorchProjectFiles,
   pytorchProjectName,
   pytorchProjectZip,
   README_COMMANDS,
@@ -225,4 +226,43 @@ describe.skipIf(!TORCH)('PyTorch project export', () => {
     expect(second).toMatch(/resumed from checkpoints\/search\.pt at step 3/);
     expect(second).toMatch(/checkpoint checkpoints\/search\.pt at step 6/);
   }, 150_000);
+
+  it('python model.py and python train.py (the README commands) run on one process', () => {
+    const cmds = readmeCommands(readFileSync(join(project, 'README.md'), 'utf8'));
+    expect(cmds).toContain(README_COMMANDS.check);
+    expect(cmds).toContain(README_COMMANDS.train);
+    const info = runReadme(README_COMMANDS.check, project);
+    const cost = countCost(derivedModel.arch);
+    expect(info).toContain(`derived derived: ${cost.params} parameters, ${cost.macs} MACs`);
+    const train = runReadme(README_COMMANDS.train, project);
+    expect(train).toMatch(/"step": 20,/);
+    expect(train).toMatch(/val NME \d+\.\d+/);
+    expect(existsSync(join(project, 'checkpoints', 'train.pt'))).toBe(true);
+  }, 120_000);
+});
+
+describe('PyTorch project export of an FBNetV2 run', () => {
+  it('holds the derived network only, and says so', async () => {
+    await tf.setBackend('cpu');
+    const config: ExperimentConfig = { ...CONFIG, strategy: 'fbnet-v2' };
+    const data = generateDataset({ count: 24, size: 32, difficulty: 0.5, seed: 1 });
+    const source = new LandmarkSource(data, { valFraction: 0.2, splitSeed: 1, inputSize: 32 });
+    const t = new SearchTrainer(config, source, { featureEvery: 0 });
+    try {
+      await t.step();
+      const input = await pytorchInputFromTrainer(t);
+      expect(input.search).toBeUndefined();
+      const files = new Map(pytorchProjectFiles(input));
+      expect(files.has('supernet.safetensors')).toBe(false);
+      expect(files.has('derived.safetensors')).toBe(true);
+      const text = (f: string) => new TextDecoder().decode(files.get(f));
+      expect(text('model.py')).toContain('SPACE = None');
+      expect(text('README.md')).toContain('No search space in this export');
+      expect(text('README.md')).not.toContain('search.py --data smoke');
+      // the derived network's lowering covers every weight of the derived model (torchTensors checks it)
+      expect(JSON.parse(text('search_settings.json')).derivedChoices.length).toBeGreaterThan(0);
+    } finally {
+      t.dispose();
+    }
+  }, 60_000);
 });
