@@ -19,7 +19,8 @@ import { LandmarkSource } from '../../data/landmark-source.ts';
 import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../../experiment.ts';
 import type { NasModel } from '../../model/model.ts';
 import { SearchTrainer } from '../../search/trainer.ts';
-import type { Supernet } from '../../search/supernet.ts';
+import { expectedCostOf, type Supernet } from '../../search/supernet.ts';
+import { fbnetLoss } from '../../search/loss.ts';
 import { randomInput } from '../testing/randomize.ts';
 import { derivedFromModel, pytorchInputFromTrainer } from './from-search.ts';
 import {
@@ -104,6 +105,18 @@ masks = json.load(open("masks.json"))
 out["supernet"] = net(x, [torch.tensor(m) for m in masks]).flatten().tolist()
 out["supernet_params"] = model.count_params(net)
 out["theta"] = [t.tolist() for t in arch.theta]
+# the search's cost term on the same masks: search.py's expected cost and loss with the exported table
+import search
+unit = search.SETTINGS["costUnit"]
+table = [[c / unit for c in row] for row in search.SETTINGS["costTable"]]
+cost = search.expected_cost([torch.tensor(m) for m in masks], table, search.SETTINGS["fixedCost"] / unit)
+out["cost"] = float(cost)
+out["loss"] = float(search.fbnet_loss(torch.tensor(2.0), cost, search.CONFIG["loss"]["alpha"], search.CONFIG["loss"]["beta"]))
+# training mode: batch statistics, and the running statistics' update
+net.train()
+out["supernet_train"] = net(x, [torch.tensor(m) for m in masks]).flatten().tolist()
+out["bn_mean"] = net.layers["body__0__conv__bn"].running_mean.tolist()
+out["bn_var"] = net.layers["body__0__conv__bn"].running_var.tolist()
 print(json.dumps(out))
 `;
 
@@ -159,7 +172,7 @@ describe.skipIf(!TORCH)('PyTorch project export', () => {
     expect(JSON.parse(readFileSync(join(project, 'experiment.json'), 'utf8'))).toEqual(CONFIG);
   });
 
-  it('model.py with the exported weights matches tfjs: supernet mid-search and derived subnet', async () => {
+  it('model.py with the exported weights matches tfjs: supernet mid-search (inference and training mode, cost term) and derived subnet', async () => {
     const n = 2;
     const s = CONFIG.inputSize;
     const x = randomInput([n, s, s, 3], 11).map((v) => 0.5 + 0.25 * v);
@@ -193,7 +206,45 @@ describe.skipIf(!TORCH)('PyTorch project export', () => {
           )
           .dataSync() as Float32Array,
     );
+    // the cost term of search.py vs the trainer's (cost table in loss units, FBNet's loss)
+    const unit = trainer.options.costUnit;
+    const table = {
+      perLayer: trainer.options.costTable.map((r) => r.map((c) => c / unit)),
+      fixed: trainer.options.fixedCost / unit,
+    };
+    const [searchCost, searchLoss] = tf.tidy(() => {
+      const c = expectedCostOf(
+        masks.map((m) => tf.tensor1d(m)),
+        table,
+      );
+      const l = fbnetLoss(tf.scalar(2), c, CONFIG.loss.alpha, CONFIG.loss.beta).loss;
+      return [c.dataSync()[0], l.dataSync()[0]];
+    });
+    expect(py.cost).toBeCloseTo(searchCost, 4);
+    expect(py.loss).toBeCloseTo(searchLoss, 5);
+    // training mode last: it moves the BatchNorm running statistics of the tfjs supernet
+    const trainOut = tf.tidy(
+      () =>
+        net
+          .forward(
+            xt,
+            true,
+            masks.map((m) => tf.tensor1d(m)),
+          )
+          .dataSync() as Float32Array,
+    );
     xt.dispose();
+    const stat = (n: string) =>
+      Array.from(
+        trainer.net
+          .weightParams()
+          .find((p) => p.name === n)!
+          .variable.dataSync(),
+      );
+    const close = (got: number[], want: number[]) =>
+      got.forEach((g, i) => expect(Math.abs(g - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i]))));
+    close(py.bn_mean, stat('body/0/conv/bn/mean'));
+    close(py.bn_var, stat('body/0/conv/bn/variance'));
     const check = (got: number[], want: Float32Array) => {
       expect(got.length).toBe(want.length);
       const scale = Math.max(...want.map(Math.abs));
@@ -203,6 +254,7 @@ describe.skipIf(!TORCH)('PyTorch project export', () => {
     };
     check(py.derived, derived);
     check(py.supernet, superOut);
+    check(py.supernet_train, trainOut);
 
     const cost = countCost(derivedModel.arch);
     expect(py.derived_params).toBe(cost.params);
