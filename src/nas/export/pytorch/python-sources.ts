@@ -655,9 +655,9 @@ def task_loss(task, pred, target):
 
 def expected_cost(masks, table, fixed):
     """sum_l sum_i m_li * COST_li + fixed (FBNet eq. 9), in loss units."""
-    total = torch.tensor(fixed)
+    total = torch.tensor(fixed, dtype=masks[0].dtype, device=masks[0].device) if masks else torch.tensor(fixed)
     for m, row in zip(masks, table):
-        total = total + (m * torch.tensor(row, dtype=m.dtype)).sum()
+        total = total + (m * torch.tensor(row, dtype=m.dtype, device=m.device)).sum()
     return total
 
 
