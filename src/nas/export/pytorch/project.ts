@@ -69,6 +69,9 @@ export function pytorchProjectName(config: ExperimentConfig): string {
   return `nas-playground-${slug || 'experiment'}-pytorch`;
 }
 
+/** A float literal Python reads back to the same double. */
+const pyNumber = (v: number): string => (Number.isInteger(v) ? `${v}.0` : String(v));
+
 /** JSON with one op per line, so model.py stays readable and diffs stay small. */
 function specJson(spec: TorchNetSpec): string {
   return JSON.stringify(spec).replaceAll('{"op":', '\n {"op":');
@@ -100,6 +103,9 @@ function modelPy(input: PytorchProjectInput, space: TorchNetSpec | null, arch: T
     'HERE = os.path.dirname(os.path.abspath(__file__))',
     `SUPERNET_WEIGHTS = ${space ? `"${SUPERNET_WEIGHTS_FILE}"` : 'None'}`,
     `DERIVED_WEIGHTS = "${DERIVED_WEIGHTS_FILE}"`,
+    "# the experiment's Gumbel temperature schedule: tau(epoch) = TAU0 * TAU_DECAY^epoch",
+    `TAU0 = ${pyNumber(input.config.gumbel.tau0)}`,
+    `TAU_DECAY = ${pyNumber(input.config.gumbel.decay)}`,
     '',
     space ? `SPACE = json.loads(r"""${specJson(space)}""")` : 'SPACE = None',
     '',

@@ -211,6 +211,39 @@ class ArchParams(nn.Module):
         self.theta = nn.ParameterList([nn.Parameter(torch.zeros(len(c))) for c in candidates])
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The choice at every searchable layer: Gumbel-softmax (FBNet eq. 8), m = softmax((theta + g) / tau),
+# g ~ Gumbel(0, 1), at tau(epoch) = tau0 * decay^epoch (the experiment's TAU0 and TAU_DECAY above).
+
+
+def tau_at(epoch, tau0=TAU0, decay=TAU_DECAY):
+    return tau0 * decay**epoch
+
+
+class _StraightThrough(torch.autograd.Function):
+    """Forward: the one-hot of the argmax (exactly); backward: the gradient of the soft sample."""
+
+    @staticmethod
+    def forward(ctx, soft):
+        return F.one_hot(soft.argmax(-1), soft.shape[-1]).to(soft.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def gumbel_noise(k, generator=None):
+    u = torch.rand(k, generator=generator).clamp(1e-10, 1.0 - 1e-7)
+    return -torch.log(-torch.log(u))
+
+
+def gumbel_softmax(theta, noise, tau, hard=False):
+    """A relaxed sample of one layer's choice; with hard, the one-hot draw forward and the soft gradient
+    backward (straight-through)."""
+    soft = torch.softmax((theta + noise) / tau, -1)
+    return _StraightThrough.apply(soft) if hard else soft
+
+
 def part_macs(part):
     """Multiply-adds of convs and FCs (the browser's convention: src/nas/cost/count.ts)."""
     n = 0
@@ -597,7 +630,7 @@ class Schedule:
         return self.epoch >= self.train["epochs"]
 
     def tau(self):
-        return self.tau0 * self.decay**self.epoch
+        return model.tau_at(self.epoch, self.tau0, self.decay)
 
     def weight_lr(self):
         lr = self.train["lrWeights"]
@@ -623,28 +656,6 @@ class Schedule:
 
     def load(self, s):
         self.step, self.epoch, self.iter, self.next = s["step"], s["epoch"], s["iter"], s["next"]
-
-
-class _StraightThrough(torch.autograd.Function):
-    """Forward: the one-hot of the argmax (exactly); backward: the gradient of the soft sample."""
-
-    @staticmethod
-    def forward(ctx, soft):
-        return F.one_hot(soft.argmax(-1), soft.shape[-1]).to(soft.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
-
-
-def gumbel_noise(k, generator):
-    u = torch.rand(k, generator=generator).clamp(1e-10, 1.0 - 1e-7)
-    return -torch.log(-torch.log(u))
-
-
-def gumbel_softmax(theta, noise, tau, hard):
-    soft = torch.softmax((theta + noise) / tau, -1)
-    return _StraightThrough.apply(soft) if hard else soft
 
 
 def task_loss(task, pred, target):
@@ -753,7 +764,7 @@ def main():
     while not schedule.done and (args.max_steps <= 0 or taken < args.max_steps):
         phase = schedule.next
         tau = schedule.tau()
-        noise = [gumbel_noise(len(t), gen).to(device) for t in thetas]
+        noise = [model.gumbel_noise(len(t), gen).to(device) for t in thetas]
         idx = batches[phase].next()
         x, y = x_all[idx].to(device), y_all[idx].to(device)
         if phase == "weights":
@@ -765,7 +776,7 @@ def main():
                 if hard and SETTINGS["skipUnsampled"]:
                     mix = [int(torch.argmax(t + n)) for t, n in zip(thetas, noise)]
                 else:
-                    mix = [gumbel_softmax(t, n, tau, hard) for t, n in zip(thetas, noise)]
+                    mix = [model.gumbel_softmax(t, n, tau, hard) for t, n in zip(thetas, noise)]
             loss = task_loss(task, ddp(x, mix), y)
             loss.backward()
             w_opt.step()
@@ -773,7 +784,7 @@ def main():
         else:
             lr = train["lrTheta"]
             t_opt.zero_grad(set_to_none=True)
-            masks = [gumbel_softmax(t, n, tau, hard) for t, n in zip(thetas, noise)]
+            masks = [model.gumbel_softmax(t, n, tau, hard) for t, n in zip(thetas, noise)]
             if single:
                 # GDAS: only the drawn path runs, times h_s = 1 whose gradient reaches the soft sample
                 draws = [int(torch.argmax(t.detach() + n)) for t, n in zip(thetas, noise)]

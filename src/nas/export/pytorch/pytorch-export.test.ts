@@ -21,6 +21,8 @@ import type { NasModel } from '../../model/model.ts';
 import { SearchTrainer } from '../../search/trainer.ts';
 import { expectedCostOf, type Supernet } from '../../search/supernet.ts';
 import { fbnetLoss } from '../../search/loss.ts';
+import { gumbelSoftmax } from '../../search/gumbel.ts';
+import { tauScheduleOf } from '../../search/schedule.ts';
 import { randomInput } from '../testing/randomize.ts';
 import { derivedFromModel, pytorchInputFromTrainer } from './from-search.ts';
 import {
@@ -105,6 +107,11 @@ masks = json.load(open("masks.json"))
 out["supernet"] = net(x, [torch.tensor(m) for m in masks]).flatten().tolist()
 out["supernet_params"] = model.count_params(net)
 out["theta"] = [t.tolist() for t in arch.theta]
+out["tau"] = [model.tau_at(e) for e in range(3)]
+g = model.gumbel_softmax(torch.tensor([0.0, 1.0, 2.0]), torch.tensor([0.5, -0.5, 0.0]), 2.0)
+h = model.gumbel_softmax(torch.tensor([0.0, 1.0, 2.0], requires_grad=True), torch.tensor([0.5, -0.5, 0.0]), 2.0, hard=True)
+out["gumbel"] = g.tolist()
+out["gumbel_hard"] = h.tolist()
 # the search's cost term on the same masks: search.py's expected cost and loss with the exported table
 import search
 unit = search.SETTINGS["costUnit"]
@@ -221,6 +228,15 @@ describe.skipIf(!TORCH)('PyTorch project export', () => {
       return [c.dataSync()[0], l.dataSync()[0]];
     });
     expect(py.cost).toBeCloseTo(searchCost, 4);
+    // model.py's choice: the τ schedule and Gumbel-softmax of the browser (gumbel.ts), soft and hard
+    py.tau.forEach((v: number, e: number) => expect(v).toBeCloseTo(tauScheduleOf(CONFIG)[e], 10));
+    const [soft, hard] = tf.tidy(() =>
+      [false, true].map((h) =>
+        Array.from(gumbelSoftmax(tf.tensor1d([0, 1, 2]), 2, tf.tensor1d([0.5, -0.5, 0]), h).dataSync()),
+      ),
+    );
+    py.gumbel.forEach((v: number, i: number) => expect(v).toBeCloseTo(soft[i], 6));
+    expect(py.gumbel_hard).toEqual(hard);
     expect(py.loss).toBeCloseTo(searchLoss, 5);
     // training mode last: it moves the BatchNorm running statistics of the tfjs supernet
     const trainOut = tf.tidy(
