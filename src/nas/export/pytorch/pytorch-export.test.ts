@@ -293,6 +293,9 @@ describe.skipIf(!TORCH)('PyTorch project export', () => {
     const second = runReadme(README_COMMANDS.ddpResume, project);
     expect(second).toMatch(/resumed from checkpoints\/search\.pt at step 3/);
     expect(second).toMatch(/checkpoint checkpoints\/search\.pt at step 6/);
+    // past the warm-up: the resumed run takes θ steps (gradients averaged over the two processes)
+    expect(second).toMatch(/"phase": "arch"/);
+    expect(first).not.toMatch(/"phase": "arch"/);
   }, 150_000);
 
   it('python model.py and python train.py (the README commands) run on one process', () => {
