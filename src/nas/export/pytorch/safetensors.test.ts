@@ -68,11 +68,13 @@ describe('torchTensors', () => {
     const at = (o: number, i: number, y: number, x: number) => conv.data[((o * 2 + i) * 3 + y) * 3 + x];
     expect(at(2, 1, 0, 1)).toBe(((0 * 3 + 1) * 2 + 1) * 3 + 2);
     expect(at(0, 0, 2, 2)).toBe(((2 * 3 + 2) * 2 + 0) * 3 + 0);
-    expect(Array.from(t.get('layers.body__0__conv__bn.running_var')!.data)).toEqual([10, 11, 12]);
-    expect(Array.from(t.get('layers.body__0__conv__bn.weight')!.data)).toEqual([1, 2, 3]);
+    expect(Array.from(t.get('layers.body__0__conv__bn.running_var')!.data as Float32Array)).toEqual([
+      10, 11, 12,
+    ]);
+    expect(Array.from(t.get('layers.body__0__conv__bn.weight')!.data as Float32Array)).toEqual([1, 2, 3]);
     const fc = t.get('layers.head__fc.weight')!;
     expect(fc.shape).toEqual([2, 3]);
-    expect(Array.from(fc.data)).toEqual([0, 2, 4, 1, 3, 5]);
+    expect(Array.from(fc.data as Float32Array)).toEqual([0, 2, 4, 1, 3, 5]);
   });
 
   it('refuses weights that the lowering does not account for, or that are missing', () => {
