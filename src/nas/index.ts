@@ -170,3 +170,14 @@ export { runLayout } from './search/run-layout.ts';
 export { deriveBlocks } from './search/derive.ts';
 export { type SearchNet } from './search/search-net.ts';
 export { meanShapeNme, validateArgmax } from './search/validate.ts';
+
+// export as a PyTorch project (model.py from the one lowering, safetensors, search.py / train.py under DDP)
+export {
+  derivedFromModel,
+  pytorchInputFromTrainer,
+  pytorchProjectFiles,
+  pytorchProjectName,
+  pytorchProjectZip,
+  README_COMMANDS,
+  type PytorchProjectInput,
+} from './export/pytorch/index.ts';

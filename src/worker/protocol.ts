@@ -147,6 +147,12 @@ export interface DerivedResult {
   params: number;
 }
 
+/** A PyTorch project zip (src/nas/export/pytorch) and the name to save it under. */
+export interface PytorchExport {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
 export interface StatusEvent {
   type: 'status';
   status: TrainingStatus;
@@ -204,6 +210,8 @@ export interface WorkerApi {
     args: { key: string; samples: number; warmup: number; repeats: number; seed?: number };
     result: LatencyCheckResult;
   };
+  /** The experiment as a PyTorch project zip: from the Results area (derived network as finetuned) or Search. */
+  exportPytorch: { args: { from: 'results' | 'search'; experimentUrl?: string }; result: PytorchExport };
 }
 
 export type Method = keyof WorkerApi;
@@ -271,6 +279,7 @@ const METHODS: readonly Method[] = [
   'exportLatencyTable',
   'importLatencyTable',
   'checkLatency',
+  'exportPytorch',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -25,9 +25,13 @@ import {
   type ResultsEvaluation,
   type ResultsExport,
   type SearchTrainer,
+  derivedFromModel,
+  pytorchInputFromTrainer,
+  pytorchProjectName,
+  pytorchProjectZip,
 } from '../nas/index.ts';
 import { prepareOrt } from './onnx-runtime.ts';
-import { WorkerRequestError, type WorkerEvent } from './protocol.ts';
+import { WorkerRequestError, type PytorchExport, type WorkerEvent } from './protocol.ts';
 import { evaluateResults } from './results-evaluation.ts';
 
 interface Trained {
@@ -216,6 +220,21 @@ export class ResultsSession {
         );
       }
       return exportDerived(s.model, s.summary, s, source, { experimentUrl, prepareRuntime: prepareOrt });
+    });
+  }
+
+  /**
+   * The experiment as a PyTorch project: the supernet and θ of the search, and the derived network with its
+   * current (inherited or finetuned) weights, or the argmax network when none is derived yet.
+   */
+  exportPytorch({ experimentUrl }: { experimentUrl?: string }): Promise<PytorchExport> {
+    return this.exclusive(async () => {
+      const t = this.trainer();
+      const s = this.subnet;
+      const derived = s ? await derivedFromModel(s.model, s.summary.choices) : undefined;
+      const finetune = s && s.steps > 0 ? { steps: s.steps, lr: t.config.train.lrWeights } : undefined;
+      const input = await pytorchInputFromTrainer(t, derived, { experimentUrl, finetune });
+      return { fileName: `${pytorchProjectName(t.config)}.zip`, bytes: pytorchProjectZip(input) };
     });
   }
 

@@ -14,12 +14,16 @@ import {
   Rng,
   meanShapeNme,
   validateArgmax,
+  pytorchInputFromTrainer,
+  pytorchProjectName,
+  pytorchProjectZip,
 } from '../nas/index.ts';
 import { CheckpointStore } from '../storage/checkpoints.ts';
 import { idbKV } from '../storage/kv.ts';
 import {
   WorkerRequestError,
   type DerivedResult,
+  type PytorchExport,
   type SearchLayout,
   type TrainingStatus,
   type WorkerEvent,
@@ -237,6 +241,15 @@ export class SearchSession {
   async thetaReadout(): Promise<{ step: number; theta: number[][] }> {
     const t = this.requireTrainer();
     return { step: t.stepsDone, theta: (await t.net.saveArch()).theta.map((v) => Array.from(v)) };
+  }
+
+  /** The run as a PyTorch project (supernet, θ, the argmax network); paused or finished, so the weights are one step's. */
+  async exportPytorch(experimentUrl?: string): Promise<PytorchExport> {
+    const t = this.requireTrainer();
+    if (this.status === 'running')
+      throw new WorkerRequestError('Pause the search to export it: the weights change every step.', 'busy');
+    const input = await pytorchInputFromTrainer(t, undefined, { experimentUrl });
+    return { fileName: `${pytorchProjectName(t.config)}.zip`, bytes: pytorchProjectZip(input) };
   }
 
   private disposeRun(): void {

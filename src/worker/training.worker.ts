@@ -100,6 +100,8 @@ const handlers: Handlers = {
   resultsCancel: () => results.cancel(),
   resultsEvaluate: () => results.evaluate(),
   resultsExport: (args) => results.export(args),
+  exportPytorch: (args) =>
+    args.from === 'search' ? session.exportPytorch(args.experimentUrl) : results.exportPytorch(args),
   profileLatency: (args) => {
     requireBackend();
     return latency.profile(args, activeAdapter);
