@@ -12,7 +12,13 @@ import { zipSync, strToU8, type Zippable } from 'fflate';
 import type { Arch, SearchSpace } from '../../arch/spec.ts';
 import type { ExperimentConfig } from '../../experiment.ts';
 import { INTER_OCULAR, NUM_COORDS, NUM_POINTS } from '../../data/landmarks106.ts';
-import { EXTRA_VALUES, PIXEL_THRESHOLD, RANGE_TOLERANCE } from '../../data/list-parser.ts';
+import {
+  EXTRA_VALUES,
+  NORMALISED_HIGH,
+  NORMALISED_LOW,
+  OUTLIER_SHARE,
+  RANGE_TOLERANCE,
+} from '../../data/list-parser.ts';
 import { COST_FLOOR } from '../../search/loss.ts';
 import type { ResolvedSearchOptions } from '../../search/trainer-state.ts';
 import type { WeightMap } from '../../model/weights.ts';
@@ -116,7 +122,7 @@ function modelPy(input: PytorchProjectInput, space: TorchNetSpec | null, arch: T
   return lines.join('\n') + MODEL_PY_BODY;
 }
 
-function dataPy(input: PytorchProjectInput): string {
+export function dataPy(input: Pick<PytorchProjectInput, 'config'>): string {
   const ds = input.config.dataset;
   const synth =
     ds.kind === 'synthface'
@@ -126,6 +132,7 @@ function dataPy(input: PytorchProjectInput): string {
     [
       '"""Data for search.py and train.py: the 106points list.txt layout (the browser\'s parsing rules), NME, and a',
       'procedural smoke set for runs without a dataset."""',
+      'import math',
       'import os',
       'import re',
       '',
@@ -135,7 +142,9 @@ function dataPy(input: PytorchProjectInput): string {
       `NUM_POINTS = ${NUM_POINTS}`,
       `NUM_COORDS = ${NUM_COORDS}`,
       `EXTRA_VALUES = ${EXTRA_VALUES}`,
-      `PIXEL_THRESHOLD = ${PIXEL_THRESHOLD}`,
+      `NORMALISED_LOW = ${NORMALISED_LOW}`,
+      `NORMALISED_HIGH = ${NORMALISED_HIGH}`,
+      `OUTLIER_SHARE = ${OUTLIER_SHARE}`,
       `RANGE_TOLERANCE = ${RANGE_TOLERANCE}`,
       '# outer eye corners: the NME normalising distance',
       `INTER_OCULAR = (${INTER_OCULAR[0]}, ${INTER_OCULAR[1]})`,

@@ -323,16 +323,28 @@ if __name__ == "__main__":
 /** data.py after its generated header (the 106-point constants, the smoke set size) */
 export const DATA_PY_BODY = String.raw`# ---------------------------------------------------------------------------------------------------------
 # list.txt of the 106points layout: "<image path> x0 y0 ... x105 y105 [pitch yaw roll]", the browser's rules
-# (src/nas/data/list-parser.ts): exactly 212 values or 212 + 3; a file is in pixels when some landmark value
-# exceeds PIXEL_THRESHOLD, else normalised; normalised values must lie in [-tol, 1 + tol], pixel values
-# must be >= -0.5; a repeated image path is reported, not loaded twice.
+# (src/nas/data/list-parser.ts): exactly 212 values or 212 + 3, every one a finite number; a path with ".."
+# is refused; the unit is decided from the otherwise valid lines only: a line whose values all lie in
+# [NORMALISED_LOW, NORMALISED_HIGH] votes normalised, one with more than half above NORMALISED_HIGH votes
+# pixels; the minority is reported line by line when it is one line or at most OUTLIER_SHARE of the voters,
+# else the file mixes units and nothing is loaded; normalised values must lie in [-tol, 1 + tol], pixel
+# values must be >= -0.5; a repeated image path is reported, not loaded twice.
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _NONFINITE = re.compile(r"^[+-]?(nan|inf(inity)?)$", re.IGNORECASE)
 
 
+def _line_unit(landmarks):
+    in_band = sum(1 for v in landmarks if NORMALISED_LOW <= v <= NORMALISED_HIGH)
+    above = sum(1 for v in landmarks if v > NORMALISED_HIGH)
+    if in_band == len(landmarks):
+        return "normalized"
+    return "pixels" if above * 2 > len(landmarks) else None
+
+
 def parse_list(text, coords="auto"):
-    """Returns (samples, problems, coords): samples are dicts line, path, landmarks (212 floats), extra."""
+    """Returns (samples, problems, coords): samples are dicts line, path, landmarks (212 floats), extra.
+    Raises ValueError when the file mixes units (the browser refuses such a file too)."""
     problems, well_formed = [], []
     for line, row in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
         tokens = row.split()
@@ -342,32 +354,52 @@ def parse_list(text, coords="auto"):
         if len(values) not in (NUM_COORDS, NUM_COORDS + EXTRA_VALUES):
             problems.append((line, "expected %d landmark values (optionally followed by %d Euler angles) after the path, found %d" % (NUM_COORDS, EXTRA_VALUES, len(values))))
             continue
-        bad = None
+        if ".." in re.split(r"[\\/]", path):
+            problems.append((line, 'image path "%s" leads outside the dataset folder ("..")' % path[:80]))
+            continue
+        bad, nums = None, []
         for k, tok in enumerate(values):
+            shown = tok if len(tok) <= 20 else tok[:20] + "..."
             if _NONFINITE.match(tok):
-                bad = "value %d is %s (not a finite number)" % (k + 1, tok)
+                bad = "value %d is %s (not a finite number)" % (k + 1, shown)
                 break
             if not _NUMBER.match(tok):
-                bad = 'value %d "%s" is not a number' % (k + 1, tok if len(tok) <= 20 else tok[:20] + "...")
+                bad = 'value %d "%s" is not a number' % (k + 1, shown)
                 break
+            v = float(tok)
+            # 1e999 passes the pattern but overflows; float32 storage overflows past 3.4e38
+            if not math.isfinite(v) or abs(v) > 3.4e38:
+                bad = "value %d is %s (not a finite number)" % (k + 1, shown)
+                break
+            nums.append(v)
         if bad:
             problems.append((line, bad))
             continue
-        nums = [float(t) for t in values]
         well_formed.append({"line": line, "path": path, "landmarks": nums[:NUM_COORDS], "extra": nums[NUM_COORDS:]})
-    if coords == "auto":
-        coords = "pixels" if any(v > PIXEL_THRESHOLD for s in well_formed for v in s["landmarks"]) else "normalized"
+    kinds = [_line_unit(s["landmarks"]) for s in well_formed]
+    normalised_like = [s["line"] for s, k in zip(well_formed, kinds) if k == "normalized"]
+    pixel_like = [s["line"] for s, k in zip(well_formed, kinds) if k == "pixels"]
+    majority = "pixels" if len(pixel_like) > len(normalised_like) else "normalized"
+    forced = coords if coords != "auto" else None
+    coords = forced or majority
+    minority = normalised_like if majority == "pixels" else pixel_like
+    classed = len(normalised_like) + len(pixel_like)
+    stray = len(minority) <= max(1, OUTLIER_SHARE * classed) and len(minority) * 2 < classed
+    if not forced and minority and not stray:
+        raise ValueError("the file mixes units: lines %s look normalised, lines %s look like pixels" % (normalised_like[:8], pixel_like[:8]))
     samples, seen = [], {}
-    for s in well_formed:
+    for s, k in zip(well_formed, kinds):
         problem = None
+        if k is not None and k != coords:
+            problem = "its values look like %s coordinates, but the file is read as %s; the line is left out, not rescaled" % (k, coords)
         for i, v in enumerate(s["landmarks"]):
+            if problem:
+                break
             axis, point = "xy"[i % 2], i // 2
             if coords == "normalized" and (v < -RANGE_TOLERANCE or v > 1 + RANGE_TOLERANCE):
                 problem = "landmark %d %s = %s is outside [0, 1] (normalised coordinates)" % (point, axis, v)
-                break
-            if coords == "pixels" and v < -0.5:
+            elif coords == "pixels" and v < -0.5:
                 problem = "landmark %d %s = %s is negative (pixel coordinates)" % (point, axis, v)
-                break
         if problem:
             problems.append((s["line"], problem))
             continue
