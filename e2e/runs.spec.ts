@@ -4,7 +4,7 @@ import { fillTiny, openSearch, stepCount } from './helpers.ts';
 
 /** Runs a tiny search with cost weight `alpha` under `title` to the end (CPU backend). */
 async function tinySearch(page: Page, title: string, alpha: string, first: boolean): Promise<void> {
-  if (first) await fillTiny(page, { 'ls-alpha': alpha });
+  if (first) await fillTiny(page, { 'ls-alpha': alpha, 'tr-steps': '2' });
   else {
     await page.locator('#ls-alpha').fill(alpha);
     await page.locator('#ls-alpha').dispatchEvent('change');
@@ -28,6 +28,7 @@ test('two searches are kept, reopened in Results after a reload, compared, carri
   page,
   browser,
 }) => {
+  test.setTimeout(240_000);
   await openSearch(page, 'cpu');
   await tinySearch(page, 'alpha low', '0.1', true);
   await tinySearch(page, 'alpha high', '0.9', false);
@@ -46,7 +47,7 @@ test('two searches are kept, reopened in Results after a reload, compared, carri
     await expect(page.getByTestId('results-empty')).toHaveCount(0);
     await expect(page.getByTestId('opened-arch')).toHaveCount(1);
     await expect(page.getByRole('button', { name: /Derive/ }).first()).toBeEnabled({ timeout: 60_000 });
-    await expect(page.getByTestId('opened-run')).toContainText('step 9 of 9');
+    await expect(page.getByTestId('opened-run')).toContainText('step 6 of 6');
     await page.getByRole('link', { name: 'Runs' }).click();
   }
 
@@ -71,7 +72,7 @@ test('two searches are kept, reopened in Results after a reload, compared, carri
   ]);
   const file = await readFile((await download.path())!);
 
-  const other = await browser.newContext();
+  const other = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page2 = await other.newPage();
   await page2.goto('./?backend=cpu#/runs');
   await expect(page2.getByTestId('backend-name')).toHaveText('cpu');
@@ -96,6 +97,17 @@ test('two searches are kept, reopened in Results after a reload, compared, carri
     'aria-label',
     archLabel!.replace(/^[^:]*:/, 'Derived (argmax):'),
   );
+
+  // its share link opens the result read-only, with a re-run offered
+  await page2.getByRole('link', { name: 'Runs' }).click();
+  await row(page2, 'alpha low').getByRole('button', { name: 'Share link' }).click();
+  await expect(row(page2, 'alpha low').getByRole('button', { name: 'Link copied' })).toBeVisible();
+  const link = await page2.evaluate(() => navigator.clipboard.readText());
+  const page3 = await other.newPage();
+  await page3.goto(link);
+  await expect(page3.getByTestId('shared-run')).toBeVisible();
+  await expect(page3.getByTestId('shared-run')).toContainText(/multiply-adds/);
+  await expect(page3.getByRole('button', { name: 'Re-run this experiment' })).toBeEnabled();
   await other.close();
 
   // delete one: the runs' storage falls
