@@ -122,7 +122,8 @@ export function checkpointsToPrune(status: RunStatus, checkpoints: readonly Chec
   return checkpoints.filter((c) => c.seq !== last).map((c) => c.seq);
 }
 
-export const PRUNE_POLICY = 'Finished runs keep only their last checkpoint; other runs keep all of theirs.';
+export const PRUNE_POLICY =
+  'When a run finishes, only its last checkpoint is kept; running, paused, interrupted and diverged runs keep all of theirs.';
 
 export class RunStore {
   constructor(
@@ -224,15 +225,18 @@ export class RunStore {
 
   /** Applies the pruning policy to every run; returns how many checkpoints were deleted. */
   async prune(): Promise<number> {
-    if (!this.checkpoints) return 0;
     let n = 0;
-    for (const r of await this.list()) {
-      const m = await this.checkpoints.manifest(r.id);
-      for (const seq of checkpointsToPrune(r.status, m?.checkpoints ?? [])) {
-        await this.checkpoints.deleteCheckpoint(r.id, seq);
-        n++;
-      }
-    }
+    for (const r of await this.list()) n += await this.pruneRun(r.id);
     return n;
+  }
+
+  /** Applies the pruning policy to one run (called when a run finishes). */
+  async pruneRun(id: string): Promise<number> {
+    const r = await this.get(id);
+    const m = r && (await this.checkpoints?.manifest(id));
+    if (!r || !m || !this.checkpoints) return 0;
+    const seqs = checkpointsToPrune(r.status, m.checkpoints);
+    for (const seq of seqs) await this.checkpoints.deleteCheckpoint(id, seq);
+    return seqs.length;
   }
 }

@@ -8,7 +8,7 @@
 import type { ExperimentConfig, StepMetrics } from '../../nas/index.ts';
 import type { DerivedResult, SearchLayout, TrainingStatus } from '../../worker/protocol.ts';
 import type { CheckpointStore } from '../../storage/checkpoints.ts';
-import { idbKV } from '../../storage/kv.ts';
+import { idbKV, type KV } from '../../storage/kv.ts';
 import { canTransition, RunStore, type RunArch, type RunRecord, type RunStatus } from '../../storage/runs.ts';
 
 const SAVE_MS = 2000;
@@ -37,8 +37,11 @@ export class RunRecorder {
   /** Called after every write, so a library view can refresh. */
   onSaved: (() => void) | null = null;
 
-  constructor(checkpoints: CheckpointStore<unknown, ExperimentConfig>) {
-    this.store = new RunStore(idbKV('nas-playground-library', 'runs'), checkpoints as CheckpointStore);
+  constructor(
+    checkpoints: CheckpointStore<unknown, ExperimentConfig>,
+    kv: KV = idbKV('nas-playground-library', 'runs'),
+  ) {
+    this.store = new RunStore(kv, checkpoints as CheckpointStore);
     this.ready = this.store.markInterrupted().catch(() => []);
   }
 
@@ -54,7 +57,7 @@ export class RunRecorder {
     device: string,
     resumed: boolean,
   ): void {
-    this.flushNow();
+    this.flushRecord(this.record); // the previous run, as it is now
     const now = Date.now();
     this.record = {
       id: layout.runId,
@@ -77,19 +80,23 @@ export class RunRecorder {
     const id = layout.runId;
     this.enqueue(async () => {
       const stored = await this.store.get(id);
-      if (!this.record || this.record.id !== id) return;
+      const cur = this.record;
+      if (!cur || cur.id !== id) return;
       if (stored) {
-        // keep what was recorded; the curves continue from the restored step
-        const status = canTransition(stored.status, 'paused') ? 'paused' : stored.status;
+        // keep what was recorded; the curves continue from the restored step, with what came in meanwhile
+        const kept = stored.history.filter((p) => p.step < layout.step);
         this.record = {
           ...stored,
-          status,
+          status: canTransition(stored.status, cur.status) ? cur.status : stored.status,
           backend,
           device,
-          history: stored.history.filter((p) => p.step < layout.step),
+          history: [
+            ...(kept.length < layout.history.length ? layout.history.map(toPoint) : kept),
+            ...cur.history.filter((p) => p.step >= layout.step),
+          ],
+          evals: [...stored.evals.filter((e) => e.step <= layout.step), ...cur.evals],
+          derived: cur.derived.reduce(withArch, stored.derived),
         };
-        if (this.record.history.length < layout.history.length)
-          this.record.history = layout.history.map(toPoint);
       }
       await this.store.put(this.record);
     });
@@ -110,6 +117,11 @@ export class RunRecorder {
     };
     if (next === 'running') this.pending = false;
     this.flushNow();
+    // the pruning policy (runs.ts): a finished run keeps only its last checkpoint
+    if (finishing && next === 'finished') {
+      const id = r.id;
+      this.enqueue(async () => void (await this.store.pruneRun(id)));
+    }
   }
 
   metrics(items: readonly StepMetrics[]): void {
@@ -140,20 +152,27 @@ export class RunRecorder {
   addArch(a: RunArch): void {
     const r = this.record;
     if (!r || this.pending) return;
-    const key = a.choices.join(',');
-    const i = r.derived.findIndex((x) => x.choices.join(',') === key);
-    const derived = i < 0 ? [...r.derived, a] : r.derived.map((x, j) => (j === i ? { ...x, ...a } : x));
-    this.record = { ...r, derived };
+    this.record = { ...r, derived: withArch(r.derived, a) };
     this.flushNow();
   }
 
   /** Writes the current record now (queued after earlier writes). */
   flushNow(): void {
+    this.flushRecord(null);
+  }
+
+  /**
+   * Queues a write of `snapshot`, or (null) of the current record as it is when the write happens: a resumed
+   * run's stored record may be merged in before then.
+   */
+  private flushRecord(snapshot: RunRecord | null): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const r = this.record;
-    if (!r || this.pending) return;
+    const id = (snapshot ?? this.record)?.id;
+    if (!id || this.pending) return;
     this.enqueue(async () => {
+      const r = snapshot ?? this.record;
+      if (!r || r.id !== id) return;
       // renamed in the library meanwhile: keep the new name
       const stored = await this.store.get(r.id);
       const rec = stored ? { ...r, name: stored.name, createdAt: stored.createdAt } : r;
@@ -180,6 +199,13 @@ export class RunRecorder {
         },
       );
   }
+}
+
+/** Adds an architecture, or updates the one with the same choices. */
+function withArch(list: readonly RunArch[], a: RunArch): RunArch[] {
+  const key = a.choices.join(',');
+  const i = list.findIndex((x) => x.choices.join(',') === key);
+  return i < 0 ? [...list, a] : list.map((x, j) => (j === i ? { ...x, ...a } : x));
 }
 
 function toPoint(m: StepMetrics) {
