@@ -98,7 +98,7 @@ export class RunRecorder {
           derived: cur.derived.reduce(withArch, stored.derived),
         };
       }
-      await this.store.put(this.record);
+      if (this.record) await this.store.put(this.record);
     });
   }
 
