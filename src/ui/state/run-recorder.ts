@@ -63,7 +63,7 @@ export class RunRecorder {
       id: layout.runId,
       name: config.title || 'Untitled search',
       experiment: structuredClone(config),
-      status: resumed ? 'paused' : 'running',
+      status: 'paused',
       createdAt: now,
       updatedAt: now,
       backend,
