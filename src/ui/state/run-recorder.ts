@@ -180,6 +180,14 @@ export class RunRecorder {
     });
   }
 
+  /** Stops recording the current run (deleted from the library): later events do not bring it back. */
+  forget(id: string): void {
+    if (this.record?.id !== id) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.record = null;
+  }
+
   /** Waits for queued writes (tests and the library view). */
   settled(): Promise<unknown> {
     return this.chain;

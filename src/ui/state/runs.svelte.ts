@@ -131,6 +131,8 @@ export class RunsLibrary {
       return;
     }
     await this.act('Deleting', async () => {
+      recorder.forget(id);
+      await recorder.settled();
       await recorder.store.delete(id);
       if (this.opened?.id === id) this.opened = null;
       this.message = 'Run deleted with its checkpoints.';
