@@ -28,7 +28,7 @@ test('two searches are kept, reopened in Results after a reload, compared, carri
   page,
   browser,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   await openSearch(page, 'cpu');
   await tinySearch(page, 'alpha low', '0.1', true);
   await tinySearch(page, 'alpha high', '0.9', false);
