@@ -33,7 +33,10 @@ test('two searches are kept, reopened in Results after a reload, compared, carri
   await tinySearch(page, 'alpha low', '0.1', true);
   await tinySearch(page, 'alpha high', '0.9', false);
 
+  // after a reload Results no longer has a search in the tab, but offers the stored run
   await page.reload();
+  await page.goto('./?backend=cpu#/results');
+  await expect(page.getByTestId('results-last-run')).toContainText('alpha high');
   await page.goto('./?backend=cpu#/runs');
   await expect(page.getByTestId('backend-name')).toHaveText('cpu');
   await expect(page.getByTestId('run-row')).toHaveCount(2);

@@ -160,14 +160,18 @@ export class RunsLibrary {
     }
     this.opened = row.run;
     this.error = null;
-    if (row.checkpoints.length && runtime.status === 'ready') {
+    if (row.checkpoints.length) {
       this.busy = true;
+      // just after a reload the training engine may still be starting
+      for (let i = 0; i < 600 && runtime.status === 'starting'; i++) await sleep(100);
+    }
+    if (row.checkpoints.length && runtime.status === 'ready') {
       search.config = structuredClone(row.run.experiment);
       const ok = await search.configure(id);
-      this.busy = false;
       if (ok && row.run.status === 'finished') search.status = 'finished';
       if (!ok) this.error = search.error;
     }
+    this.busy = false;
     router.go('results');
   }
 
@@ -232,6 +236,7 @@ export class RunsLibrary {
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export const runs = new RunsLibrary();
