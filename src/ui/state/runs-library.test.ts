@@ -66,3 +66,26 @@ describe('RunsLibrary list', () => {
     expect(lib.compared.map((r) => r.run.id)).toEqual(['r-ccc', 'r-bbb']);
   });
 });
+
+describe("a run's share link", () => {
+  it('carries the experiment and the derived architecture in the existing link format, opening Results', async () => {
+    const { decodeShare, shareTokenFromHash } = await import('../../share/index.ts');
+    const { ARCHS, SPACES, candidateNames } = await import('../../nas/index.ts');
+    const lib = new RunsLibrary();
+    const r = row('r-sha', 'shared', 'finished', 8.5, 1, 1).run;
+    r.experiment.loss = { ...r.experiment.loss, alpha: 0.7 };
+    const arch = Object.values(ARCHS)[0];
+    r.derived = [{ mode: 'argmax', arch, choices: [2], macs: 12_000, params: 340 }];
+    r.evals = [{ step: 9, valNme: 8.5 }];
+    r.step = 9;
+    const link = lib.shareLink(r);
+    const token = shareTokenFromHash(new URL(link).hash)!;
+    const ctx = { spaces: Object.keys(SPACES), candidates: candidateNames() };
+    expect(() => decodeShare(token, ctx)).not.toThrow();
+    const { value } = decodeShare(token, ctx);
+    expect(value.config.loss.alpha).toBe(0.7);
+    expect(value.view?.area).toBe('results');
+    expect(value.result?.arch).toEqual(arch);
+    expect(value.result?.metrics).toMatchObject({ macs: 12_000, params: 340, nme: 8.5, steps: 9 });
+  });
+});
