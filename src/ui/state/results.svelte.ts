@@ -16,7 +16,8 @@ import type {
 import type { SearchLayout, WorkerEvent } from '../../worker/protocol.ts';
 import { DEFAULT_FINETUNE } from '../../nas/index.ts';
 import { runtime } from './runtime.svelte.ts';
-import { search } from './search.svelte.ts';
+import { recorder, search } from './search.svelte.ts';
+import type { RunArch } from '../../storage/runs.ts';
 
 export type ResultsTask = 'derive' | 'finetune' | 'baseline' | 'evaluate' | 'export';
 
@@ -164,6 +165,20 @@ export class ResultsState {
     });
   }
 
+  /** Keeps what was done with the derived architecture in the run's record (Runs area). */
+  private record(patch: Partial<RunArch>): void {
+    const s = this.summary;
+    if (!s || recorder.currentId !== search.layout?.runId) return;
+    recorder.addArch({
+      mode: s.mode,
+      arch: s.arch,
+      choices: [...s.choices],
+      macs: s.macs,
+      params: s.params,
+      ...patch,
+    });
+  }
+
   /** Runs one worker call for the current run; undefined when it failed or the run changed meanwhile. */
   private async run<T>(task: ResultsTask, what: string, fn: () => Promise<T>): Promise<T | undefined> {
     const run = currentRun();
@@ -198,6 +213,7 @@ export class ResultsState {
       evaluation: null,
       exported: null,
     });
+    this.record({});
   }
 
   async finetune(target: FinetuneTarget = 'subnet'): Promise<void> {
@@ -221,6 +237,8 @@ export class ResultsState {
       lossOffset: { ...this.data.lossOffset, [target]: r.totalSteps },
       ...(target === 'subnet' ? { finetuned: r, exported: null } : { baselineTrained: r }),
     });
+    if (target === 'subnet')
+      this.record({ finetune: { steps: r.totalSteps, finalLoss: r.finalLoss, outcome: r.outcome } });
     if (r.outcome === 'aborted') this.update(run, { message: `Training cancelled after ${r.steps} steps.` });
     if (r.outcome === 'nonFinite')
       this.update(run, {
@@ -237,6 +255,7 @@ export class ResultsState {
     const run = currentRun();
     const r = await this.run('evaluate', 'Evaluating', () => this.client.call('resultsEvaluate', {}));
     if (r) this.update(run, { evaluation: r });
+    if (r) this.record({ evaluation: { nme: r.nme, failureRate: r.failureRate, auc: r.auc } });
   }
 
   async exportOnnx(experimentUrl: string): Promise<void> {
@@ -246,6 +265,7 @@ export class ResultsState {
       this.client.call('resultsExport', { experimentUrl }),
     );
     if (r) this.update(run, { exported: r });
+    if (r) this.record({ export: { fileName: r.fileName, bytes: r.bytes.length, maxAbsDiff: r.maxAbsDiff } });
   }
 }
 

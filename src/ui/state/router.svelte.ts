@@ -2,7 +2,7 @@
  * Area navigation in the location hash (`#/search`), so areas are linkable and survive reload.
  * Anything after the first `&` (e.g. `&x=<share token>`) is left for the share-link codec.
  */
-export const AREAS = ['home', 'learn', 'search', 'data', 'results'] as const;
+export const AREAS = ['home', 'learn', 'search', 'data', 'results', 'runs'] as const;
 export type Area = (typeof AREAS)[number];
 
 function parseArea(hash: string): Area {

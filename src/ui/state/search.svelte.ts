@@ -23,10 +23,14 @@ import { idbKV } from '../../storage/kv.ts';
 import { runtime } from './runtime.svelte.ts';
 import { RunPace } from './run-pace.svelte.ts';
 import { RunEstimator } from './run-estimate.svelte.ts';
+import { RunRecorder } from './run-recorder.ts';
 
 export const checkpointStore = new CheckpointStore<unknown, ExperimentConfig>(
   idbKV('nas-playground', 'runs'),
 );
+
+/** Every search is kept in the library of runs (Runs area). */
+export const recorder = new RunRecorder(checkpointStore);
 
 /** UI refresh is throttled: metric events are buffered and flushed at most this often. */
 const FLUSH_MS = 250;
@@ -245,6 +249,7 @@ export class SearchSession {
     this.selectedLayer = Math.min(this.selectedLayer, Math.max(0, layout.layers.length - 1));
     this.status = resumeRunId ? 'paused' : 'ready';
     this.progress = null;
+    recorder.begin(layout, this.snapshot(), runtime.info?.backend ?? '', runtime.adapterLabel, !!resumeRunId);
     await this.refreshCheckpoints();
     return true;
   }
@@ -294,6 +299,7 @@ export class SearchSession {
   async derive(mode: 'argmax' | 'sample' = 'argmax'): Promise<void> {
     const d = await this.guard('Deriving', () => this.client.call('derive', { mode }));
     if (d) this.derived = d;
+    if (d) recorder.derived(d);
   }
 
   async thetaReadout(): Promise<number[][] | null> {
@@ -329,10 +335,12 @@ export class SearchSession {
         this.step = e.step;
         this.totalSteps = e.totalSteps;
         if (e.message) this.message = e.message;
+        recorder.status(e.status, e.step, e.totalSteps);
         if (e.status === 'finished') void this.derive();
         break;
       case 'evaluation':
         this.evals = [...this.evals, { step: e.step, valNme: e.valNme }];
+        recorder.evaluation(e.step, e.valNme);
         break;
       case 'checkpoint':
         void this.refreshCheckpoints();
@@ -342,6 +350,7 @@ export class SearchSession {
         break;
       case 'device-lost':
         this.status = 'error';
+        recorder.status('error', this.step, this.totalSteps);
         this.error = `${e.message} The last checkpoint is kept; reload the page to resume from it.`;
         break;
       default:
@@ -356,6 +365,7 @@ export class SearchSession {
     const items = this.buffer;
     this.buffer = [];
     this.history = [...this.history, ...items];
+    recorder.metrics(items);
     this.step = items[items.length - 1].step + 1;
     this.pace.stepped(this.step);
   }
