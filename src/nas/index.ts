@@ -169,3 +169,6 @@ export { runLayout } from './search/run-layout.ts';
 export { deriveBlocks } from './search/derive.ts';
 export { type SearchNet } from './search/search-net.ts';
 export { meanShapeNme, validateArgmax } from './search/validate.ts';
+
+// cost-weight sweep and the supernet estimate vs the standalone derived network
+export * from './sweep/index.ts';

@@ -1,0 +1,17 @@
+/** The cost-weight sweep and the supernet-estimate check (standalone.ts). */
+export { DEFAULT_FINETUNE, type FinetuneRecipe } from './recipe.ts';
+export { checkStandalone, explainGap, type StandaloneCheck, type StandaloneOptions } from './standalone.ts';
+export {
+  checkWeights,
+  DEFAULT_SWEEP_BETAS,
+  runSweep,
+  sweepWeights,
+  sweepWork,
+  withWeight,
+  type SweepOptions,
+  type SweepOutcome,
+  type SweepPoint,
+  type SweepProgress,
+  type SweepStage,
+  type SweepWeight,
+} from './sweep.ts';
