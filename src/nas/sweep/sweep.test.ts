@@ -66,7 +66,14 @@ describe('sweep weights', () => {
 
   it('counts the warm-up once and every point’s search and finetune steps', () => {
     // warm-up 1 × 3 weight steps; search 1 epoch × 3 iterations × 2 steps; 5 finetune steps per point
-    expect(sweepWork(tinyConfig(), 3, RECIPE)).toEqual({ warmup: 3, search: 6, finetune: 5, total: 36 });
+    expect(sweepWork(tinyConfig(), 3, RECIPE)).toEqual({
+      warmup: 3,
+      search: 6,
+      finetune: 5,
+      baseline: 5,
+      total: 41,
+    });
+    expect(sweepWork(tinyConfig(), 3, RECIPE, false).total).toBe(36);
   });
 
   it('explains the gap in one sentence with both numbers', () => {
@@ -103,10 +110,14 @@ describe('runSweep on the classroom space', () => {
       expect(Number.isFinite(p.supernetNme!)).toBe(true);
       expect(p.summary.choices).toHaveLength(5);
     }
-    // one shared warm-up: 3 + 3 × (6 + 5) units, counted one by one up to the total
-    expect(progress.at(-1)).toEqual({ stage: 'finetune', point: 2, done: 36, total: 36 });
+    // the PFLD baseline at 32 px, from scratch with the same recipe
+    expect(r.baseline!.macs).toBe(721344);
+    expect(r.baseline!.steps).toBe(RECIPE.steps);
+    expect(Number.isFinite(r.baseline!.nme)).toBe(true);
+    // one shared warm-up: 3 + 3 × (6 + 5) + 5 units, counted one by one up to the total
+    expect(progress.at(-1)).toEqual({ stage: 'baseline', point: -1, done: 41, total: 41 });
     expect(progress.filter((p) => p.stage === 'warm-up')).toHaveLength(3);
-    expect(progress.map((p) => p.done)).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
+    expect(progress.map((p) => p.done)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
     expect(tf.memory().numTensors).toBe(before);
     source.dispose();
   }, 120_000);
@@ -118,6 +129,7 @@ describe('runSweep on the classroom space', () => {
     const swept = await runSweep(c, source, {
       weights: [{ alpha: c.loss.alpha, beta: 8 }, w],
       recipe: RECIPE,
+      baseline: false,
     });
     const alone = new SearchTrainer(withWeight(c, w), source);
     try {
@@ -146,6 +158,7 @@ describe('runSweep on the classroom space', () => {
     });
     expect(r.outcome).toBe('aborted');
     expect(r.points).toHaveLength(1);
+    expect(r.baseline).toBeNull();
     expect(tf.memory().numTensors).toBe(before);
     source.dispose();
   }, 120_000);

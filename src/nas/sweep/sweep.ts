@@ -11,7 +11,13 @@
  * do not depend on α or β. They run once; every point continues from that state (weights, optimizer
  * moments, random streams), which is exactly where its own run would be after its own warm-up.
  */
+import type { Arch } from '../arch/spec.ts';
+import { countCost } from '../cost/count.ts';
 import type { BatchSource } from '../data/source.ts';
+import { evaluateModel } from '../finetune/evaluate.ts';
+import { createModel } from '../model/model.ts';
+import { baselineArch } from '../results/baseline.ts';
+import { finetuneSeed, trainModel } from '../results/finetune.ts';
 import type { ExperimentConfig } from '../experiment.ts';
 import type { SearchOptions } from '../search/cost-options.ts';
 import { SearchTrainer } from '../search/trainer.ts';
@@ -33,7 +39,17 @@ export interface SweepPoint extends StandaloneCheck {
   beta: number;
 }
 
-export type SweepStage = 'warm-up' | 'search' | 'finetune';
+/** The hand-designed PFLD-106 baseline, trained from scratch with the same recipe, on the same plane. */
+export interface SweepBaseline {
+  arch: Arch;
+  macs: number;
+  params: number;
+  /** Validation NME (%). */
+  nme: number;
+  steps: number;
+}
+
+export type SweepStage = 'warm-up' | 'search' | 'finetune' | 'baseline';
 
 export interface SweepProgress {
   stage: SweepStage;
@@ -55,6 +71,14 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Called as soon as a point is evaluated. */
   onPoint?: (p: SweepPoint) => void;
+  /** Also train and evaluate the PFLD baseline (recipe.steps from scratch); default true. */
+  baseline?: boolean;
+}
+
+export interface SweepResult {
+  points: SweepPoint[];
+  baseline: SweepBaseline | null;
+  outcome: SweepOutcome;
 }
 
 /** The weights of a sweep over `betas` at the experiment's α. */
@@ -78,25 +102,66 @@ export function checkWeights(weights: readonly SweepWeight[]): void {
 }
 
 /** Work units of a sweep: the warm-up once, then every point's search and finetune steps. */
-export function sweepWork(config: ExperimentConfig, points: number, recipe: FinetuneRecipe) {
+export function sweepWork(config: ExperimentConfig, points: number, recipe: FinetuneRecipe, baseline = true) {
   const { epochs, warmupEpochs, stepsPerEpoch } = config.train;
   const warmup = Math.min(warmupEpochs, epochs) * stepsPerEpoch;
   const search = 2 * Math.max(0, epochs - warmupEpochs) * stepsPerEpoch;
-  return { warmup, search, finetune: recipe.steps, total: warmup + points * (search + recipe.steps) };
+  const base = baseline ? recipe.steps : 0;
+  return {
+    warmup,
+    search,
+    finetune: recipe.steps,
+    baseline: base,
+    total: warmup + points * (search + recipe.steps) + base,
+  };
+}
+
+/** The PFLD baseline at the search's input size, trained `recipe.steps` steps from scratch. */
+async function trainBaseline(
+  config: ExperimentConfig,
+  source: BatchSource,
+  recipe: FinetuneRecipe,
+  onStep: (step: number) => void,
+  signal?: AbortSignal,
+): Promise<SweepBaseline | null> {
+  const arch = baselineArch(config.inputSize);
+  const model = createModel(arch, { seed: config.seeds.init });
+  try {
+    const { outcome, losses } = await trainModel(
+      model,
+      source,
+      {
+        steps: recipe.steps,
+        lr: recipe.lr,
+        batchSize: config.train.batchSize,
+        seed: finetuneSeed(config.seeds.data, 0),
+        weightDecay: config.train.weightDecay,
+      },
+      (s) => onStep(s.step + 1),
+      signal,
+    );
+    if (outcome !== 'finished') return null;
+    const r = await evaluateModel(model, source, { batchSize: config.train.batchSize });
+    const cost = countCost(arch);
+    return { arch, macs: cost.macs, params: cost.params, nme: 100 * r.nme, steps: losses.length };
+  } finally {
+    model.dispose();
+  }
 }
 
 /**
- * Runs the sweep on `source`. Points come back in the order of `weights`; an aborted or diverged sweep
- * returns the points finished before it stopped.
+ * Runs the sweep on `source`, then (unless options.baseline is false) the PFLD baseline. Points come back
+ * in the order of `weights`; an aborted or diverged sweep returns the points finished before it stopped.
  */
 export async function runSweep(
   config: ExperimentConfig,
   source: BatchSource,
   options: SweepOptions,
-): Promise<{ points: SweepPoint[]; outcome: SweepOutcome }> {
+): Promise<SweepResult> {
   const { weights, recipe, signal, onProgress, onPoint } = options;
+  const withBaseline = options.baseline ?? true;
   checkWeights(weights);
-  const work = sweepWork(config, weights.length, recipe);
+  const work = sweepWork(config, weights.length, recipe, withBaseline);
   let done = 0;
   const report = (stage: SweepStage, point: number) =>
     onProgress?.({ stage, point, done, total: work.total });
@@ -107,9 +172,9 @@ export async function runSweep(
   const first = new SearchTrainer(withWeight(config, weights[0]), source, options.searchOptions);
   try {
     while (!first.done && first.epoch < config.train.warmupEpochs) {
-      if (signal?.aborted) return { points, outcome: 'aborted' };
+      if (signal?.aborted) return { points, baseline: null, outcome: 'aborted' };
       const m = await first.step();
-      if (m.nonFinite) return { points, outcome: 'nonFinite' };
+      if (m.nonFinite) return { points, baseline: null, outcome: 'nonFinite' };
       done++;
       report('warm-up', -1);
     }
@@ -126,7 +191,7 @@ export async function runSweep(
         done++;
         report('search', index);
       }, signal);
-      if (outcome !== 'finished') return { points, outcome };
+      if (outcome !== 'finished') return { points, baseline: null, outcome };
       const base = done;
       const check = await checkStandalone(t, {
         recipe,
@@ -136,7 +201,7 @@ export async function runSweep(
           report('finetune', index);
         },
       });
-      if (check.outcome !== 'finished') return { points, outcome: check.outcome };
+      if (check.outcome !== 'finished') return { points, baseline: null, outcome: check.outcome };
       const point: SweepPoint = { index, alpha: w.alpha, beta: w.beta, ...check };
       points.push(point);
       onPoint?.(point);
@@ -144,5 +209,17 @@ export async function runSweep(
       t.dispose();
     }
   }
-  return { points, outcome: 'finished' };
+  if (!withBaseline) return { points, baseline: null, outcome: 'finished' };
+  const base = done;
+  const baseline = await trainBaseline(
+    config,
+    source,
+    recipe,
+    (step) => {
+      done = base + step;
+      report('baseline', -1);
+    },
+    signal,
+  );
+  return { points, baseline, outcome: baseline ? 'finished' : 'aborted' };
 }
