@@ -11,11 +11,14 @@ import type { NasModel } from '../model/model.ts';
 import { deriveSubnet, derivedSource } from '../results/derive.ts';
 import { finetuneSeed, trainModel } from '../results/finetune.ts';
 import type { ResultsArchSummary } from '../results/types.ts';
+import { ARGMAX_BASIS_DEFAULT } from '../search/run-layout.ts';
 import type { SearchTrainer } from '../search/trainer.ts';
 import { validateArgmax } from '../search/validate.ts';
 import type { FinetuneRecipe } from './recipe.ts';
 
 export interface StandaloneCheck {
+  /** What supernetNme measures, in words (SearchNet.argmaxBasis). */
+  estimateBasis: string;
   /** The derived argmax network (cost and per-layer choices). */
   summary: ResultsArchSummary;
   /** Validation NME (%) of the argmax path inside the supernet, as the live chart measures it. */
@@ -65,6 +68,7 @@ export async function checkStandalone(
       signal,
     );
     return {
+      estimateBasis: t.net.argmaxBasis ?? ARGMAX_BASIS_DEFAULT,
       summary,
       supernetNme: supernet.nme,
       inheritedNme,
@@ -77,8 +81,11 @@ export async function checkStandalone(
   }
 }
 
-/** The gap in one sentence, for the live chart and the comparison table. */
-export function explainGap(supernetNme: number, standaloneNme: number, steps: number): string {
+/**
+ * The gap in one sentence, for the live chart and the comparison table; `standalone` names the network
+ * compared, e.g. "the derived network after 100 finetune steps".
+ */
+export function explainGap(supernetNme: number, standaloneNme: number, standalone: string): string {
   const diff = supernetNme - standaloneNme;
   const direction =
     Math.abs(diff) < 0.05
@@ -87,8 +94,8 @@ export function explainGap(supernetNme: number, standaloneNme: number, steps: nu
         ? `${diff.toFixed(2)} points worse than`
         : `${(-diff).toFixed(2)} points better than`;
   return (
-    `The supernet's estimate (${supernetNme.toFixed(2)} %) is ${direction} the derived network after ` +
-    `${steps} finetune steps (${standaloneNme.toFixed(2)} %): inside the supernet the argmax path shares ` +
+    `The supernet's estimate (${supernetNme.toFixed(2)} %) is ${direction} ${standalone} ` +
+    `(${standaloneNme.toFixed(2)} %): inside the supernet the argmax path shares ` +
     'weights that were trained for a mixture of candidates, while the derived network is trained for its ' +
     'one path alone.'
   );

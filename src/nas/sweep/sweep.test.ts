@@ -77,13 +77,14 @@ describe('sweep weights', () => {
   });
 
   it('explains the gap in one sentence with both numbers', () => {
-    const s = explainGap(19.5, 10.25, 100);
+    const s = explainGap(19.5, 10.25, 'the derived network after 100 finetune steps');
     expect(s).toContain('19.50 %');
     expect(s).toContain('10.25 %');
     expect(s).toContain('9.25 points worse than');
     expect(s).toContain('100 finetune steps');
     expect(s.split('. ').length).toBe(1);
-    expect(explainGap(10, 12, 5)).toContain('2.00 points better than');
+    expect(explainGap(10, 12, 'it')).toContain('2.00 points better than it (12.00 %)');
+    expect(explainGap(10, 10.01, 'it')).toContain('about the same as it');
   });
 });
 
