@@ -40,7 +40,10 @@ test('a 3-point β sweep plots 3 derived nets whose MACs strictly fall as β ris
   // every point has its NME in the table, both the supernet's estimate and after the finetune
   const rows = page.getByTestId('sweep-row');
   await expect(rows).toHaveCount(3);
-  for (let i = 0; i < 3; i++) await expect(rows.nth(i)).toContainText(/\d+\.\d\d\s+\d+\.\d\d/);
+  for (let i = 0; i < 3; i++) {
+    await expect(rows.nth(i).getByTestId('sweep-estimate')).toHaveText(/^\d+\.\d\d$/);
+    await expect(rows.nth(i).getByTestId('sweep-nme')).toHaveText(/^\d+\.\d\d$/);
+  }
 
   await page.getByRole('button', { name: 'Show the architecture of β = 8' }).click();
   await expect(page.getByTestId('sweep-arch')).toContainText('Architecture at β = 8');
