@@ -48,7 +48,7 @@ export class SweepSession {
     }
   }
 
-  run({ config, betas, finetuneSteps }: SweepArgs): Promise<SweepResult> {
+  async run({ config, betas, finetuneSteps }: SweepArgs): Promise<SweepResult> {
     const recipe = recipeOf(finetuneSteps);
     if (
       !Array.isArray(betas) ||
@@ -86,7 +86,7 @@ export class SweepSession {
   }
 
   /** Derive + short finetune of the search's argmax network, next to the supernet's estimate. */
-  checkEstimate({ finetuneSteps }: { finetuneSteps?: number }): Promise<StandaloneCheck> {
+  async checkEstimate({ finetuneSteps }: { finetuneSteps?: number }): Promise<StandaloneCheck> {
     const recipe = recipeOf(finetuneSteps);
     return this.exclusive(async (signal) => {
       const t = this.getTrainer();
