@@ -4,6 +4,7 @@ import { generateDataset } from '../data/synthface.ts';
 import { LandmarkSource } from '../data/landmark-source.ts';
 import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../experiment.ts';
 import { registerFastCpuKernels } from '../kernels/index.ts';
+import { runLayout } from '../search/run-layout.ts';
 import { SearchTrainer } from '../search/trainer.ts';
 import { checkStandalone, explainGap } from './standalone.ts';
 import {
@@ -110,6 +111,7 @@ describe('runSweep on the classroom space', () => {
       expect(Number.isFinite(p.standaloneNme)).toBe(true);
       expect(Number.isFinite(p.supernetNme!)).toBe(true);
       expect(p.summary.choices).toHaveLength(5);
+      expect(p.estimateBasis).toContain('BatchNorm statistics recalibrated');
     }
     // the PFLD baseline at 32 px, from scratch with the same recipe
     expect(r.baseline!.macs).toBe(721344);
@@ -163,4 +165,23 @@ describe('runSweep on the classroom space', () => {
     expect(tf.memory().numTensors).toBe(before);
     source.dispose();
   }, 120_000);
+});
+
+describe('what the live estimate measures', () => {
+  it('says per strategy whether the argmax path is copied out with BatchNorm recalibrated', () => {
+    const c = tinyConfig();
+    const source = tinySource(c);
+    const v1 = new SearchTrainer(c, source);
+    const v2 = new SearchTrainer({ ...c, strategy: 'fbnet-v2' }, source);
+    try {
+      expect(runLayout(v1).estimateBasis).toContain('copied out of the supernet');
+      expect(runLayout(v1).estimateBasis).toContain('BatchNorm statistics recalibrated');
+      expect(runLayout(v2).estimateBasis).toContain('inside the supernet');
+      expect(runLayout(v2).estimateBasis).toContain('not recalibrated');
+    } finally {
+      v1.dispose();
+      v2.dispose();
+      source.dispose();
+    }
+  });
 });
