@@ -181,3 +181,5 @@ export {
   README_COMMANDS,
   type PytorchProjectInput,
 } from './export/pytorch/index.ts';
+// cost-weight sweep and the supernet estimate vs the standalone derived network
+export * from './sweep/index.ts';

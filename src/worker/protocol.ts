@@ -19,6 +19,10 @@ import type {
   ResultsExport,
   RunEstimate,
   StepMetrics,
+  StandaloneCheck,
+  SweepPoint,
+  SweepProgress,
+  SweepResult,
 } from '../nas/index.ts';
 import type { CheckpointInfo } from '../storage/checkpoints.ts';
 import type { LatencyTableSummary } from '../storage/latency-tables.ts';
@@ -96,6 +100,8 @@ export interface SearchLayout {
   meanShapeNme: number | null;
   /** Metric history restored from a checkpoint. */
   history: StepMetrics[];
+  /** What the live validation NME measures, in words (absent from workers before it existed). */
+  estimateBasis?: string;
 }
 
 /** Measuring a latency table of a space on the active backend. */
@@ -161,6 +167,15 @@ export interface StatusEvent {
   message?: string;
 }
 
+/** A cost-weight sweep of an experiment (src/nas/sweep). */
+export interface SweepArgs {
+  config: ExperimentConfig;
+  /** β of every point, in order. */
+  betas: number[];
+  /** Finetune steps per derived network (default: the engine's DEFAULT_FINETUNE.steps). */
+  finetuneSteps?: number;
+}
+
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
   /** Choose the backend; in auto mode by timing a step on each (cached per device unless remeasure). */
@@ -212,6 +227,12 @@ export interface WorkerApi {
   };
   /** The experiment as a PyTorch project zip: from the Results area (derived network as finetuned) or Search. */
   exportPytorch: { args: { from: 'results' | 'search'; experimentUrl?: string }; result: PytorchExport };
+  /** The experiment searched once per β (shared warm-up), each argmax net finetuned and evaluated; streams sweep-progress and sweep-point. */
+  sweepRun: { args: SweepArgs; result: SweepResult };
+  /** The search's argmax net derived and finetuned briefly, next to the supernet's estimate; streams estimate-progress. */
+  estimateCheck: { args: { finetuneSteps?: number }; result: StandaloneCheck };
+  /** Cancels a running sweep or estimate check. */
+  sweepCancel: { args: Record<string, never>; result: { cancelled: boolean } };
 }
 
 export type Method = keyof WorkerApi;
@@ -248,7 +269,10 @@ export type WorkerEvent =
       loss: number;
       lr: number;
     }
-  | StatusEvent;
+  | StatusEvent
+  | ({ type: 'sweep-progress' } & SweepProgress)
+  | { type: 'sweep-point'; point: SweepPoint }
+  | { type: 'estimate-progress'; step: number; total: number };
 
 export type EventMessage = { kind: 'event'; event: WorkerEvent };
 export type FromWorker = ResponseMessage | EventMessage;
@@ -280,6 +304,9 @@ const METHODS: readonly Method[] = [
   'importLatencyTable',
   'checkLatency',
   'exportPytorch',
+  'sweepRun',
+  'estimateCheck',
+  'sweepCancel',
 ];
 
 export function isMethod(value: unknown): value is Method {

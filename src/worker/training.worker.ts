@@ -11,6 +11,7 @@ import { adapterLabel } from './backend-probe.ts';
 import { SearchSession } from './search-session.ts';
 import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';
+import { SweepSession } from './sweep-session.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message);
@@ -23,6 +24,11 @@ let estimateGeneration = 0;
 const latency = new LatencySession((event) => post({ kind: 'event', event }));
 const session = new SearchSession((event) => post({ kind: 'event', event }));
 const results = new ResultsSession(
+  (event) => post({ kind: 'event', event }),
+  () => session.activeTrainer,
+);
+
+const sweep = new SweepSession(
   (event) => post({ kind: 'event', event }),
   () => session.activeTrainer,
 );
@@ -116,6 +122,12 @@ const handlers: Handlers = {
     requireBackend();
     return latency.check(args);
   },
+  sweepRun: (args) => {
+    requireBackend();
+    return sweep.run(args);
+  },
+  estimateCheck: (args) => sweep.checkEstimate(args),
+  sweepCancel: () => sweep.cancel(),
 };
 
 scope.addEventListener('message', (ev: MessageEvent) => {

@@ -20,7 +20,12 @@ export interface RunLayout {
   tauSchedule: number[];
   step: number;
   history: StepMetrics[];
+  /** What the live validation NME measures (SearchNet.argmaxBasis). */
+  estimateBasis: string;
 }
+
+/** What a strategy's live validation measures when it does not say. */
+export const ARGMAX_BASIS_DEFAULT = 'the argmax architecture inside the supernet with its shared weights';
 
 /** Every searchable layer of a search network as the views and the results list it. */
 export function layerLayouts(net: SearchNet): LayerLayout[] {
@@ -44,5 +49,6 @@ export function runLayout(t: SearchTrainer): RunLayout {
     tauSchedule: tauScheduleOf(config),
     step: t.stepsDone,
     history: [...t.history],
+    estimateBasis: net.argmaxBasis ?? ARGMAX_BASIS_DEFAULT,
   };
 }

@@ -144,6 +144,11 @@ export interface SearchNet {
   softCost(): Promise<{ macs: number; params: number }>;
   /** How softCost is obtained, in words for the results' comparison table. */
   readonly softCostBasis: string;
+  /**
+   * What argmaxPredictor measures, in words for the live validation chart (whose weights, and whether the
+   * BatchNorm statistics are recalibrated for the one path). Absent: ARGMAX_BASIS_DEFAULT (run-layout.ts).
+   */
+  readonly argmaxBasis?: string;
   /** The current argmax architecture for validation, ready to predict on `source`'s 'val' split. */
   argmaxPredictor(source: BatchSource, batchSize: number): Promise<Predictor>;
 

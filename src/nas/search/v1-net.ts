@@ -41,6 +41,8 @@ export class FbnetV1Net extends Supernet implements SearchNet {
   }
 
   readonly softCostBasis = 'cost expected under softmax(θ)';
+  readonly argmaxBasis =
+    'the argmax path copied out of the supernet with its shared weights, BatchNorm statistics recalibrated for that path';
 
   archVariables(): tf.Variable[] {
     return this.thetas();

@@ -80,6 +80,8 @@ export class FbnetV2Net implements SearchNet {
     return this.masked.layers;
   }
   readonly softCostBasis = 'FBNetV2 effective cost under the softmax of every architecture logit';
+  readonly argmaxBasis =
+    'the argmax widths, blocks and resolution inside the supernet with its shared weights, BatchNorm statistics of the supernet (not recalibrated)';
 
   weightParams() {
     return this.masked.weightParams();
