@@ -169,3 +169,6 @@ export { runLayout } from './search/run-layout.ts';
 export { deriveBlocks } from './search/derive.ts';
 export { type SearchNet } from './search/search-net.ts';
 export { meanShapeNme, validateArgmax } from './search/validate.ts';
+
+// sample-based search (SANAS, aging evolution, random search) scored one-shot on a supernet
+export * from './sample-search/index.ts';
