@@ -8,7 +8,7 @@
 import type { RngState } from '../rng.ts';
 import { Proposals } from './proposals.ts';
 import type { SampleStrategy, StrategyContext, StrategyNote, StrategyState } from './strategy.ts';
-import { mutateOneToken, randomTokens } from './token-space.ts';
+import { allTokenLists, mutateOneToken, oneTokenNeighbours, randomTokens } from './token-space.ts';
 
 export interface EvolutionOptions {
   seed: number;
@@ -64,20 +64,26 @@ export class AgingEvolution implements SampleStrategy {
     const d = this.d;
     if (d.randomProposed < d.population || d.members.length === 0) {
       d.randomProposed += 1;
-      return this.proposals.next((rng) => randomTokens(ranges, rng));
+      return this.proposals.next(
+        (rng) => randomTokens(ranges, rng),
+        () => allTokenLists(ranges),
+      );
     }
-    return this.proposals.next((rng) => {
-      // S distinct members uniformly (partial Fisher-Yates), the best of them is the parent
-      const idx = d.members.map((_, i) => i);
-      const s = Math.min(d.sample, idx.length);
-      let parent = -1;
-      for (let k = 0; k < s; k++) {
-        const j = k + rng.int(idx.length - k);
-        [idx[k], idx[j]] = [idx[j], idx[k]];
-        if (parent < 0 || d.members[idx[k]].reward > d.members[parent].reward) parent = idx[k];
-      }
-      return mutateOneToken(d.members[parent].tokens, ranges, rng);
-    });
+    return this.proposals.next(
+      (rng) => {
+        // S distinct members uniformly (partial Fisher-Yates), the best of them is the parent
+        const idx = d.members.map((_, i) => i);
+        const s = Math.min(d.sample, idx.length);
+        let parent = -1;
+        for (let k = 0; k < s; k++) {
+          const j = k + rng.int(idx.length - k);
+          [idx[k], idx[j]] = [idx[j], idx[k]];
+          if (parent < 0 || d.members[idx[k]].reward > d.members[parent].reward) parent = idx[k];
+        }
+        return mutateOneToken(d.members[parent].tokens, ranges, rng);
+      },
+      () => d.members.flatMap((m) => oneTokenNeighbours(m.tokens, ranges)),
+    );
   }
 
   observe(tokens: readonly number[], reward: number): StrategyNote {

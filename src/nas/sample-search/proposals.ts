@@ -29,13 +29,21 @@ export class Proposals {
   }
 
   /**
-   * The first draw of `draw` that is new and feasible, marked seen; throws SearchExhaustedError after
-   * maxRetries draws that were all seen or infeasible.
+   * The first draw of `draw` that is new and feasible, marked seen. After maxRetries draws that were all
+   * seen or infeasible, one uniform pick among `remaining()` (the candidates the draw could have produced,
+   * listed exhaustively, e.g. every one-token neighbour) that are new and feasible, so a small neighbourhood
+   * is not declared used up by bad luck; SearchExhaustedError when there is none either.
    */
-  next(draw: (rng: Rng) => number[]): number[] {
+  next(draw: (rng: Rng) => number[], remaining?: () => number[][]): number[] {
     for (let i = 0; i < this.ctx.maxRetries; i++) {
       const t = draw(this.rng);
       if (this.has(t) || !this.ctx.feasible(t)) continue;
+      this.seen.add(tokenKey(t));
+      return t;
+    }
+    const left = remaining?.().filter((t) => !this.has(t) && this.ctx.feasible(t)) ?? [];
+    if (left.length > 0) {
+      const t = left[this.rng.int(left.length)];
       this.seen.add(tokenKey(t));
       return t;
     }

@@ -6,7 +6,7 @@
 import type { RngState } from '../rng.ts';
 import { Proposals } from './proposals.ts';
 import type { SampleStrategy, StrategyContext, StrategyNote, StrategyState } from './strategy.ts';
-import { randomTokens } from './token-space.ts';
+import { allTokenLists, randomTokens } from './token-space.ts';
 
 export class RandomSearch implements SampleStrategy {
   readonly id = 'random';
@@ -18,7 +18,10 @@ export class RandomSearch implements SampleStrategy {
 
   propose(): number[] {
     const { ranges } = this.proposals.ctx.space;
-    return this.proposals.next((rng) => randomTokens(ranges, rng));
+    return this.proposals.next(
+      (rng) => randomTokens(ranges, rng),
+      () => allTokenLists(ranges),
+    );
   }
 
   observe(): StrategyNote {

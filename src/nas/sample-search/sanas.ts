@@ -10,7 +10,13 @@
 import type { RngState } from '../rng.ts';
 import { Proposals } from './proposals.ts';
 import type { SampleStrategy, StrategyContext, StrategyNote, StrategyState } from './strategy.ts';
-import { checkTokens, mutateOneToken, randomTokens } from './token-space.ts';
+import {
+  allTokenLists,
+  checkTokens,
+  mutateOneToken,
+  oneTokenNeighbours,
+  randomTokens,
+} from './token-space.ts';
 
 export const SANAS_T0_RANDOM = 10;
 export const SANAS_T0_GIVEN = 1;
@@ -104,8 +110,15 @@ export class Sanas implements SampleStrategy {
       }
     }
     const cur = this.d.current;
-    if (!cur) return this.proposals.next((rng) => randomTokens(ranges, rng));
-    return this.proposals.next((rng) => mutateOneToken(cur, ranges, rng));
+    if (!cur)
+      return this.proposals.next(
+        (rng) => randomTokens(ranges, rng),
+        () => allTokenLists(ranges),
+      );
+    return this.proposals.next(
+      (rng) => mutateOneToken(cur, ranges, rng),
+      () => oneTokenNeighbours(cur, ranges),
+    );
   }
 
   observe(tokens: readonly number[], reward: number): StrategyNote {

@@ -61,3 +61,28 @@ export function mutateOneToken(tokens: readonly number[], ranges: readonly numbe
   out[i] = (tokens[i] + step) % ranges[i];
   return out;
 }
+
+/** Every token list that differs from `tokens` in exactly one token. */
+export function oneTokenNeighbours(tokens: readonly number[], ranges: readonly number[]): number[][] {
+  const out: number[][] = [];
+  ranges.forEach((r, i) => {
+    for (let v = 0; v < r; v++) {
+      if (v === tokens[i]) continue;
+      const t = [...tokens];
+      t[i] = v;
+      out.push(t);
+    }
+  });
+  return out;
+}
+
+/** Spaces up to this many token lists are listed exhaustively when random draws keep colliding. */
+export const ENUMERABLE_SPACE = 100_000;
+
+/** Every token list of a small space (empty above ENUMERABLE_SPACE: too many to list). */
+export function allTokenLists(ranges: readonly number[]): number[][] {
+  if (spaceSize(ranges) > ENUMERABLE_SPACE) return [];
+  let out: number[][] = [[]];
+  for (const r of ranges) out = out.flatMap((t) => Array.from({ length: r }, (_, v) => [...t, v]));
+  return out;
+}
