@@ -7,7 +7,13 @@
  */
 import type { RngState } from '../rng.ts';
 import { Proposals } from './proposals.ts';
-import type { SampleStrategy, StrategyContext, StrategyNote, StrategyState } from './strategy.ts';
+import {
+  SearchExhaustedError,
+  type SampleStrategy,
+  type StrategyContext,
+  type StrategyNote,
+  type StrategyState,
+} from './strategy.ts';
 import { allTokenLists, mutateOneToken, oneTokenNeighbours, randomTokens } from './token-space.ts';
 
 export interface EvolutionOptions {
@@ -69,6 +75,21 @@ export class AgingEvolution implements SampleStrategy {
         () => allTokenLists(ranges),
       );
     }
+    try {
+      return this.mutateSampleBest(ranges);
+    } catch (e) {
+      // every feasible neighbour of the population was evaluated: a random new candidate instead
+      if (!(e instanceof SearchExhaustedError)) throw e;
+      return this.proposals.next(
+        (rng) => randomTokens(ranges, rng),
+        () => allTokenLists(ranges),
+      );
+    }
+  }
+
+  /** A one-token mutation of the best of S members drawn uniformly without replacement. */
+  private mutateSampleBest(ranges: number[]): number[] {
+    const d = this.d;
     return this.proposals.next(
       (rng) => {
         // S distinct members uniformly (partial Fisher-Yates), the best of them is the parent

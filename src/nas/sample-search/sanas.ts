@@ -5,11 +5,18 @@
  * probability min(1, exp((r_new − r_cur) / T)), T = T0 · r^iteration, iteration = rewards seen so far.
  * PaddleSlim's defaults: T0 = 10 from a random start, 1 from given initial tokens (they are already a
  * good network: little uphill exploration), r = 0.85. The best candidate so far is kept apart from the
- * current state, which may move downhill.
+ * current state, which may move downhill. When every feasible one-token neighbour of the current state
+ * has been evaluated, the next proposal is a random new candidate (a restart) rather than the end of the run.
  */
 import type { RngState } from '../rng.ts';
 import { Proposals } from './proposals.ts';
-import type { SampleStrategy, StrategyContext, StrategyNote, StrategyState } from './strategy.ts';
+import {
+  SearchExhaustedError,
+  type SampleStrategy,
+  type StrategyContext,
+  type StrategyNote,
+  type StrategyState,
+} from './strategy.ts';
 import {
   allTokenLists,
   checkTokens,
@@ -110,15 +117,23 @@ export class Sanas implements SampleStrategy {
       }
     }
     const cur = this.d.current;
-    if (!cur)
-      return this.proposals.next(
+    const random = () =>
+      this.proposals.next(
         (rng) => randomTokens(ranges, rng),
         () => allTokenLists(ranges),
       );
-    return this.proposals.next(
-      (rng) => mutateOneToken(cur, ranges, rng),
-      () => oneTokenNeighbours(cur, ranges),
-    );
+    if (!cur) return random();
+    try {
+      return this.proposals.next(
+        (rng) => mutateOneToken(cur, ranges, rng),
+        () => oneTokenNeighbours(cur, ranges),
+      );
+    } catch (e) {
+      // every feasible neighbour of the current state was evaluated: restart from a random new candidate
+      // (the annealing then goes on from wherever the Metropolis rule lets it)
+      if (e instanceof SearchExhaustedError) return random();
+      throw e;
+    }
   }
 
   observe(tokens: readonly number[], reward: number): StrategyNote {
