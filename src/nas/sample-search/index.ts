@@ -12,3 +12,4 @@ export * from './pareto.ts';
 export * from './one-shot.ts';
 export * from './weight-sharing.ts';
 export * from './spos-net.ts';
+export * from './side-by-side.ts';
