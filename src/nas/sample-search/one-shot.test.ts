@@ -51,6 +51,21 @@ describe('SPOS supernet training', () => {
     );
   });
 
+  it('keeps θ at zero even when a config schedules architecture steps', async () => {
+    const c = config();
+    const mixed = { ...c, train: { ...c.train, warmupEpochs: 0, epochs: 1, stepsPerEpoch: 2 } };
+    const u = new SearchTrainer(mixed, data(), { space: LANDMARK_SPACE });
+    try {
+      const phases: string[] = [];
+      while (!u.done) phases.push((await u.step()).phase);
+      expect(phases).toEqual(['weights', 'arch', 'weights', 'arch']);
+      const after = await Promise.all(u.net.thetas().map((v) => v.data()));
+      expect(after.every((a) => a.every((v) => v === 0))).toBe(true);
+    } finally {
+      u.dispose();
+    }
+  });
+
   it('draws each candidate with probability 1/n', async () => {
     const rng = new Rng(9);
     const counts = [0, 0, 0];

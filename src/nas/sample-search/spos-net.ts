@@ -3,8 +3,8 @@
  * Search with Uniform Sampling", ECCV 2020) behind the SearchNet interface: every weight step trains one
  * path drawn uniformly at random (one candidate per searchable layer, each with probability 1/n), and the
  * architecture variables θ are never trained, since the search happens afterwards by sampling candidates
- * and scoring them with the shared weights (one-shot.ts). The relaxation is the one-hot of the draw, a
- * constant, so θ gets no gradient; sposConfig() gives a schedule of weight steps only.
+ * and scoring them with the shared weights (one-shot.ts). The relaxation is the one-hot of the draw, so θ
+ * gets zero gradients; sposConfig() gives a schedule of weight steps only.
  * Everything else (derivation by copying the chosen candidates' weights, BatchNorm recalibration, cost)
  * is FBNet V1's supernet.
  */
@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../experiment.ts';
 import type { Rng } from '../rng.ts';
 import type { PathMode, Relaxation, StepSample } from '../search/search-net.ts';
+import { singlePaths } from '../search/single-path.ts';
 import { FbnetV1Net, type V1Sample } from '../search/v1-net.ts';
 
 export class SposNet extends FbnetV1Net {
@@ -21,11 +22,15 @@ export class SposNet extends FbnetV1Net {
     return { blocks, noise: this.mixed.map((m) => new Float32Array(m.candidates.length)) };
   }
 
+  /**
+   * The one-hot of the draw. θ enters times zero only so that an architecture step, should a config
+   * schedule one, finds its variables connected and gets exact zero gradients (θ stays frozen).
+   */
   override relax(sample: StepSample): Relaxation {
     const blocks = this.mixed.map((m, l) => {
       const hot = new Float32Array(m.candidates.length);
       hot[sample.blocks[l]] = 1;
-      return tf.tensor1d(hot);
+      return tf.add(tf.tensor1d(hot), tf.mul(m.theta, 0)) as tf.Tensor1D;
     });
     return { blocks, extras: {} };
   }
@@ -34,10 +39,11 @@ export class SposNet extends FbnetV1Net {
   override forwardStep(
     x: tf.Tensor4D,
     sample: StepSample,
-    _relaxed: Relaxation,
+    relaxed: Relaxation,
     _paths: PathMode,
   ): tf.Tensor2D {
-    return this.forward(x, true, sample.blocks);
+    // the drawn path times a straight-through weight of value 1 (single-path.ts): the same forward value
+    return this.forward(x, true, singlePaths(relaxed.blocks, sample.blocks));
   }
 }
 
