@@ -22,6 +22,8 @@ import type {
 } from '../nas/index.ts';
 import type { CheckpointInfo } from '../storage/checkpoints.ts';
 import type { LatencyTableSummary } from '../storage/latency-tables.ts';
+import type { SideBySideState, SideBySideSummary } from '../nas/index.ts';
+import type { StrategiesOutcome, StrategiesStartArgs } from './strategies-session.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -204,6 +206,9 @@ export interface WorkerApi {
     args: { key: string; samples: number; warmup: number; repeats: number; seed?: number };
     result: LatencyCheckResult;
   };
+  /** Sample-based strategies side by side on the trained supernet (streams strategies-progress). */
+  strategiesStart: { args: StrategiesStartArgs; result: StrategiesOutcome };
+  strategiesStop: { args: Record<string, never>; result: { stopped: boolean } };
 }
 
 export type Method = keyof WorkerApi;
@@ -232,6 +237,16 @@ export type WorkerEvent =
   | { type: 'checkpoint'; runId: string; info: CheckpointInfo }
   | { type: 'progress'; label: string; done: number; total: number }
   | { type: 'latency-progress'; label: string; done: number; total: number }
+  | {
+      type: 'strategies-progress';
+      done: number;
+      total: number;
+      /** Estimated time left (ms) from the pace of this session's evaluations. */
+      etaMs: number;
+      summary: SideBySideSummary;
+      /** Resumable state of every run: the checkpoint. */
+      state: SideBySideState;
+    }
   | {
       type: 'finetune-progress';
       target: FinetuneTarget;
@@ -271,6 +286,8 @@ const METHODS: readonly Method[] = [
   'exportLatencyTable',
   'importLatencyTable',
   'checkLatency',
+  'strategiesStart',
+  'strategiesStop',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -11,6 +11,7 @@ import { adapterLabel } from './backend-probe.ts';
 import { SearchSession } from './search-session.ts';
 import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';
+import { StrategiesSession } from './strategies-session.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message);
@@ -23,6 +24,10 @@ let estimateGeneration = 0;
 const latency = new LatencySession((event) => post({ kind: 'event', event }));
 const session = new SearchSession((event) => post({ kind: 'event', event }));
 const results = new ResultsSession(
+  (event) => post({ kind: 'event', event }),
+  () => session.activeTrainer,
+);
+const strategies = new StrategiesSession(
   (event) => post({ kind: 'event', event }),
   () => session.activeTrainer,
 );
@@ -114,6 +119,8 @@ const handlers: Handlers = {
     requireBackend();
     return latency.check(args);
   },
+  strategiesStart: (args) => strategies.start(args),
+  strategiesStop: () => strategies.stop(),
 };
 
 scope.addEventListener('message', (ev: MessageEvent) => {
