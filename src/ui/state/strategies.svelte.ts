@@ -146,6 +146,12 @@ export class StrategiesState {
         return;
       }
     }
+    // the form shows the settings the resumed run uses
+    const st = stored.state.settings;
+    this.picked = { sanas: false, evolution: false, random: false };
+    for (const id of st.strategies) this.picked[id] = true;
+    this.seeds = st.seeds.length;
+    this.budget = st.budget;
     await this.start(stored.state);
   }
 
