@@ -44,5 +44,12 @@ test('SPOS supernet, SANAS and random search side by side, reload mid-run and re
   await page.getByRole('button', { name: 'Export to ONNX and check' }).click();
   await expect(page.getByTestId('parity-diff')).toBeVisible({ timeout: 120_000 });
   expect(Number(await page.getByTestId('parity-diff').textContent())).toBeLessThan(1e-4);
+
+  // the weight-sharing caveat: six candidates trained standalone (a few steps), Kendall τ reported
+  const ws = page.getByRole('region', { name: 'Weight-sharing caveat' });
+  await ws.getByLabel('Standalone steps each').fill('2');
+  await ws.getByRole('button', { name: 'Train candidates standalone' }).click();
+  await expect(page.getByTestId('kendall-tau')).toContainText('over 6 candidates', { timeout: 120_000 });
+  await expect(page.getByTestId('weight-sharing-table').locator('tbody tr')).toHaveCount(6);
   await page.screenshot({ path: 'test-results/screenshots/strategies.png', fullPage: true });
 });

@@ -22,8 +22,13 @@ import type {
 } from '../nas/index.ts';
 import type { CheckpointInfo } from '../storage/checkpoints.ts';
 import type { LatencyTableSummary } from '../storage/latency-tables.ts';
-import type { SideBySideState, SideBySideSummary } from '../nas/index.ts';
-import type { StrategiesOutcome, StrategiesStartArgs } from './strategies-session.ts';
+import type {
+  SideBySideState,
+  SideBySideSummary,
+  WeightSharingReport,
+  WeightSharingRow,
+} from '../nas/index.ts';
+import type { StrategiesOutcome, StrategiesStartArgs, WeightSharingArgs } from './strategies-session.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -208,6 +213,8 @@ export interface WorkerApi {
   };
   /** Sample-based strategies side by side on the trained supernet (streams strategies-progress). */
   strategiesStart: { args: StrategiesStartArgs; result: StrategiesOutcome };
+  /** One-shot vs standalone NME of random candidates and their Kendall τ (streams weight-sharing-progress). */
+  strategiesWeightSharing: { args: WeightSharingArgs; result: WeightSharingReport };
   strategiesStop: { args: Record<string, never>; result: { stopped: boolean } };
 }
 
@@ -247,6 +254,7 @@ export type WorkerEvent =
       /** Resumable state of every run: the checkpoint. */
       state: SideBySideState;
     }
+  | { type: 'weight-sharing-progress'; done: number; total: number; row: WeightSharingRow }
   | {
       type: 'finetune-progress';
       target: FinetuneTarget;
@@ -288,6 +296,7 @@ const METHODS: readonly Method[] = [
   'checkLatency',
   'strategiesStart',
   'strategiesStop',
+  'strategiesWeightSharing',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -50,6 +50,19 @@ describe('StrategiesSession', () => {
     expect(resumed.state.runs.map((r) => r.records)).toEqual(out.state.runs.map((r) => r.records));
   });
 
+  it('measures the weight-sharing caveat on random candidates, streaming rows', async () => {
+    events.length = 0;
+    const report = await session.weightSharing({ count: 3, steps: 1, lr: 0.01, seed: 2 });
+    expect(report.rows).toHaveLength(3);
+    expect(new Set(report.rows.map((r) => r.tokens.join())).size).toBe(3);
+    expect(events.filter((e) => e.type === 'weight-sharing-progress').map((e) => e.done)).toEqual([1, 2, 3]);
+    expect(report.tau).toBeGreaterThanOrEqual(-1);
+    expect(report.tau).toBeLessThanOrEqual(1);
+    await expect(session.weightSharing({ count: 1, steps: 1, lr: 0.01, seed: 2 })).rejects.toMatchObject({
+      code: 'bad-settings',
+    });
+  });
+
   it('turns bad settings into a clear error', async () => {
     await expect(session.start({ settings: { ...settings, budget: 0 } })).rejects.toMatchObject({
       code: 'bad-settings',

@@ -7,6 +7,11 @@
 import {
   macsCost,
   OneShotEvaluator,
+  randomTokens,
+  Rng,
+  tokenKey,
+  weightSharingCheck,
+  type WeightSharingReport,
   SideBySide,
   tokenSpaceOf,
   type SearchTrainer,
@@ -22,6 +27,15 @@ export interface StrategiesStartArgs {
   resume?: SideBySideState;
   /** BatchNorm recalibration batches per one-shot evaluation (default 8). */
   recalibrationBatches?: number;
+}
+
+export interface WeightSharingArgs {
+  /** Random distinct candidates to score both ways (at least 2). */
+  count: number;
+  /** Standalone training steps per candidate and its learning rate. */
+  steps: number;
+  lr: number;
+  seed: number;
 }
 
 export interface StrategiesOutcome {
@@ -95,6 +109,48 @@ export class StrategiesSession {
       state: run.state(),
       best: best && { tokens: best.tokens, reward: best.reward, nme: best.nme, cost: best.cost },
     };
+  }
+
+  /**
+   * The weight-sharing caveat: `count` random candidates scored one-shot and trained standalone, with
+   * Kendall's τ between the two NME lists (streams weight-sharing-progress).
+   */
+  async weightSharing(args: WeightSharingArgs): Promise<WeightSharingReport> {
+    if (this.abort) throw new WorkerRequestError('Strategies are already running', 'busy');
+    const t = this.getTrainer();
+    if (!t) throw new WorkerRequestError('Train or resume a supernet first.', 'no-search');
+    if (!(Number.isInteger(args.count) && args.count >= 2 && args.count <= 50)) {
+      throw new WorkerRequestError(`Pick 2 to 50 candidates, got ${args.count}`, 'bad-settings');
+    }
+    if (!(Number.isInteger(args.steps) && args.steps >= 1) || !(args.lr > 0)) {
+      throw new WorkerRequestError(
+        'Standalone training needs at least 1 step and a positive learning rate',
+        'bad-settings',
+      );
+    }
+    if (this.evaluator?.trainer !== t) this.evaluator = new OneShotEvaluator(t, { recalibrationBatches: 8 });
+    const space = tokenSpaceOf(t.net.space);
+    const rng = new Rng(args.seed);
+    const keys = new Set<string>();
+    const candidates: number[][] = [];
+    const size = space.ranges.reduce((a, r) => a * r, 1);
+    while (candidates.length < Math.min(args.count, size)) {
+      const c = randomTokens(space.ranges, rng);
+      if (!keys.has(tokenKey(c))) (candidates.push(c), keys.add(tokenKey(c)));
+    }
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      return await weightSharingCheck(
+        this.evaluator,
+        candidates,
+        { steps: args.steps, lr: args.lr, seed: args.seed },
+        (row, done) => this.emit({ type: 'weight-sharing-progress', done, total: candidates.length, row }),
+        abort.signal,
+      );
+    } finally {
+      this.abort = null;
+    }
   }
 
   stop(): { stopped: boolean } {

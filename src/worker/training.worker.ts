@@ -121,6 +121,7 @@ const handlers: Handlers = {
   },
   strategiesStart: (args) => strategies.start(args),
   strategiesStop: () => strategies.stop(),
+  strategiesWeightSharing: (args) => strategies.weightSharing(args),
 };
 
 scope.addEventListener('message', (ev: MessageEvent) => {

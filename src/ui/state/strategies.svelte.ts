@@ -11,6 +11,8 @@ import {
   type SideBySideSettings,
   type SideBySideState,
   type SideBySideSummary,
+  type WeightSharingReport,
+  type WeightSharingRow,
 } from '../../nas/index.ts';
 import type { WorkerEvent } from '../../worker/protocol.ts';
 import { runtime } from './runtime.svelte.ts';
@@ -58,6 +60,12 @@ export class StrategiesState {
   error = $state<string | null>(null);
   /** A checkpoint from an earlier page, offered for resuming. */
   stored = $state.raw<StoredStrategies | null>(readStored());
+  /** The weight-sharing check: settings, rows so far, the report. */
+  wsCount = $state(6);
+  wsSteps = $state(60);
+  wsRows = $state.raw<WeightSharingRow[]>([]);
+  wsReport = $state.raw<WeightSharingReport | null>(null);
+  wsRunning = $state(false);
   private latest: SideBySideState | null = null;
   private unsubscribe: (() => void) | null = null;
 
@@ -88,6 +96,10 @@ export class StrategiesState {
   }
 
   private onEvent(e: WorkerEvent): void {
+    if (e.type === 'weight-sharing-progress') {
+      this.wsRows = [...this.wsRows, e.row];
+      return;
+    }
     if (e.type !== 'strategies-progress') return;
     this.progress = { done: e.done, total: e.total, etaMs: e.etaMs };
     this.summary = e.summary;
@@ -122,6 +134,32 @@ export class StrategiesState {
       this.error = `Strategies stopped: ${err instanceof Error ? err.message : String(err)}`;
     } finally {
       this.running = false;
+    }
+  }
+
+  /** Trains wsCount random candidates standalone and compares with their one-shot NME (Kendall τ). */
+  async checkWeightSharing(): Promise<void> {
+    const client = runtime.client;
+    if (!client || !search.layout) {
+      this.error = 'Train or resume a supernet first.';
+      return;
+    }
+    this.connect();
+    this.error = null;
+    this.wsRows = [];
+    this.wsReport = null;
+    this.wsRunning = true;
+    try {
+      this.wsReport = await client.call('strategiesWeightSharing', {
+        count: Math.round(this.wsCount),
+        steps: Math.round(this.wsSteps),
+        lr: 0.01,
+        seed: 7,
+      });
+    } catch (err) {
+      this.error = `Weight-sharing check stopped: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      this.wsRunning = false;
     }
   }
 
