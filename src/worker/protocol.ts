@@ -23,12 +23,12 @@ import type {
 import type { CheckpointInfo } from '../storage/checkpoints.ts';
 import type { LatencyTableSummary } from '../storage/latency-tables.ts';
 import type {
+  SideBySideSettings,
   SideBySideState,
   SideBySideSummary,
   WeightSharingReport,
   WeightSharingRow,
 } from '../nas/index.ts';
-import type { StrategiesOutcome, StrategiesStartArgs, WeightSharingArgs } from './strategies-session.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -160,6 +160,30 @@ export interface StatusEvent {
   step: number;
   totalSteps: number;
   message?: string;
+}
+
+export interface StrategiesStartArgs {
+  settings: SideBySideSettings;
+  /** Continue this checkpoint instead of starting over (its settings win). */
+  resume?: SideBySideState;
+  /** BatchNorm recalibration batches per one-shot evaluation (default 8). */
+  recalibrationBatches?: number;
+}
+
+export interface WeightSharingArgs {
+  /** Random distinct candidates to score both ways (at least 2). */
+  count: number;
+  /** Standalone training steps per candidate and its learning rate. */
+  steps: number;
+  lr: number;
+  seed: number;
+}
+
+export interface StrategiesOutcome {
+  status: 'finished' | 'stopped';
+  summary: SideBySideSummary;
+  state: SideBySideState;
+  best: { tokens: number[]; reward: number; nme: number; cost: number } | null;
 }
 
 /** Every request the worker understands: method name -> argument and result types. */

@@ -15,35 +15,16 @@ import {
   SideBySide,
   tokenSpaceOf,
   type SearchTrainer,
-  type SideBySideSettings,
   type SideBySideState,
   type SideBySideSummary,
 } from '../nas/index.ts';
-import { WorkerRequestError, type WorkerEvent } from './protocol.ts';
-
-export interface StrategiesStartArgs {
-  settings: SideBySideSettings;
-  /** Continue this checkpoint instead of starting over (its settings win). */
-  resume?: SideBySideState;
-  /** BatchNorm recalibration batches per one-shot evaluation (default 8). */
-  recalibrationBatches?: number;
-}
-
-export interface WeightSharingArgs {
-  /** Random distinct candidates to score both ways (at least 2). */
-  count: number;
-  /** Standalone training steps per candidate and its learning rate. */
-  steps: number;
-  lr: number;
-  seed: number;
-}
-
-export interface StrategiesOutcome {
-  status: 'finished' | 'stopped';
-  summary: SideBySideSummary;
-  state: SideBySideState;
-  best: { tokens: number[]; reward: number; nme: number; cost: number } | null;
-}
+import {
+  WorkerRequestError,
+  type StrategiesOutcome,
+  type StrategiesStartArgs,
+  type WeightSharingArgs,
+  type WorkerEvent,
+} from './protocol.ts';
 
 export class StrategiesSession {
   private abort: AbortController | null = null;
