@@ -5,7 +5,7 @@
  * experiment-fields.ts, which the form and the share codec both read.
  */
 
-export type StrategyId = 'fbnet-v1' | 'fbnet-v2';
+export type StrategyId = 'fbnet-v1' | 'fbnet-v2' | 'spos';
 export type CostSource = 'latency' | 'macs' | 'params';
 export type BackendId = 'webgpu' | 'webgl' | 'cpu';
 /**

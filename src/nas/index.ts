@@ -183,3 +183,5 @@ export {
 } from './export/pytorch/index.ts';
 // cost-weight sweep and the supernet estimate vs the standalone derived network
 export * from './sweep/index.ts';
+// sample-based search (SANAS, aging evolution, random search) scored one-shot on a supernet
+export * from './sample-search/index.ts';

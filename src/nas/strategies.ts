@@ -7,6 +7,7 @@ import type { ExperimentConfig, StrategyId } from './experiment.ts';
 import type { SearchNet } from './search/search-net.ts';
 import { FbnetV1Net } from './search/v1-net.ts';
 import { FbnetV2Net } from './v2/v2-net.ts';
+import { SposNet } from './sample-search/spos-net.ts';
 
 type Factory = (config: ExperimentConfig, space: SearchSpace) => SearchNet;
 
@@ -18,6 +19,12 @@ const STRATEGIES: Record<StrategyId, Factory> = {
       seed: config.seeds.init,
     }),
   'fbnet-v2': (config, space) => new FbnetV2Net(config, space),
+  spos: (config, space) =>
+    new SposNet(space, {
+      edits: config.candidateEdits,
+      inputSize: config.inputSize,
+      seed: config.seeds.init,
+    }),
 };
 
 /** The search network of `config` over `space` (the space as given, before candidate edits). */

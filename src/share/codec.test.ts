@@ -398,7 +398,7 @@ describe('share codec: bad links', () => {
       'expected a number, got null; using the default 20.',
     );
     expect(warningAt(warnings, 'strategy')?.message).toBe(
-      '"darts" is not one of "fbnet-v1", "fbnet-v2"; using the default "fbnet-v1".',
+      '"darts" is not one of "fbnet-v1", "fbnet-v2", "spos"; using the default "fbnet-v1".',
     );
     expect(warnings).toHaveLength(7);
   });

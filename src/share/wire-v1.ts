@@ -67,7 +67,7 @@ const num = (path: NumberPath) => numberRule(numberField(path));
 export const FIELDS: readonly FieldDef[] = [
   { path: 'title', key: 't', rule: { t: 'text', max: TITLE_MAX } },
   { path: 'inputSize', key: 'i', rule: num('inputSize') },
-  { path: 'strategy', key: 'g', rule: { t: 'enum', values: ['fbnet-v1', 'fbnet-v2'] } },
+  { path: 'strategy', key: 'g', rule: { t: 'enum', values: ['fbnet-v1', 'fbnet-v2', 'spos'] } },
   { path: 'train.batchSize', key: 'b', rule: num('train.batchSize') },
   { path: 'train.epochs', key: 'e', rule: num('train.epochs') },
   { path: 'train.stepsPerEpoch', key: 'n', rule: num('train.stepsPerEpoch') },

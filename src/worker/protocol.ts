@@ -26,6 +26,13 @@ import type {
 } from '../nas/index.ts';
 import type { CheckpointInfo } from '../storage/checkpoints.ts';
 import type { LatencyTableSummary } from '../storage/latency-tables.ts';
+import type {
+  SideBySideSettings,
+  SideBySideState,
+  SideBySideSummary,
+  WeightSharingReport,
+  WeightSharingRow,
+} from '../nas/index.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -176,6 +183,30 @@ export interface SweepArgs {
   finetuneSteps?: number;
 }
 
+export interface StrategiesStartArgs {
+  settings: SideBySideSettings;
+  /** Continue this checkpoint instead of starting over (its settings win). */
+  resume?: SideBySideState;
+  /** BatchNorm recalibration batches per one-shot evaluation (default 8). */
+  recalibrationBatches?: number;
+}
+
+export interface WeightSharingArgs {
+  /** Random distinct candidates to score both ways (at least 2). */
+  count: number;
+  /** Standalone training steps per candidate and its learning rate. */
+  steps: number;
+  lr: number;
+  seed: number;
+}
+
+export interface StrategiesOutcome {
+  status: 'finished' | 'stopped';
+  summary: SideBySideSummary;
+  state: SideBySideState;
+  best: { tokens: number[]; reward: number; nme: number; cost: number } | null;
+}
+
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
   /** Choose the backend; in auto mode by timing a step on each (cached per device unless remeasure). */
@@ -233,6 +264,11 @@ export interface WorkerApi {
   estimateCheck: { args: { finetuneSteps?: number }; result: StandaloneCheck };
   /** Cancels a running sweep or estimate check. */
   sweepCancel: { args: Record<string, never>; result: { cancelled: boolean } };
+  /** Sample-based strategies side by side on the trained supernet (streams strategies-progress). */
+  strategiesStart: { args: StrategiesStartArgs; result: StrategiesOutcome };
+  /** One-shot vs standalone NME of random candidates and their Kendall τ (streams weight-sharing-progress). */
+  strategiesWeightSharing: { args: WeightSharingArgs; result: WeightSharingReport };
+  strategiesStop: { args: Record<string, never>; result: { stopped: boolean } };
 }
 
 export type Method = keyof WorkerApi;
@@ -261,6 +297,17 @@ export type WorkerEvent =
   | { type: 'checkpoint'; runId: string; info: CheckpointInfo }
   | { type: 'progress'; label: string; done: number; total: number }
   | { type: 'latency-progress'; label: string; done: number; total: number }
+  | {
+      type: 'strategies-progress';
+      done: number;
+      total: number;
+      /** Estimated time left (ms) from the pace of this session's evaluations. */
+      etaMs: number;
+      summary: SideBySideSummary;
+      /** Resumable state of every run: the checkpoint. */
+      state: SideBySideState;
+    }
+  | { type: 'weight-sharing-progress'; done: number; total: number; row: WeightSharingRow }
   | {
       type: 'finetune-progress';
       target: FinetuneTarget;
@@ -307,6 +354,9 @@ const METHODS: readonly Method[] = [
   'sweepRun',
   'estimateCheck',
   'sweepCancel',
+  'strategiesStart',
+  'strategiesStop',
+  'strategiesWeightSharing',
 ];
 
 export function isMethod(value: unknown): value is Method {

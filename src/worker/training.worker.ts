@@ -12,6 +12,7 @@ import { SearchSession } from './search-session.ts';
 import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';
 import { SweepSession } from './sweep-session.ts';
+import { StrategiesSession } from './strategies-session.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message);
@@ -24,6 +25,10 @@ let estimateGeneration = 0;
 const latency = new LatencySession((event) => post({ kind: 'event', event }));
 const session = new SearchSession((event) => post({ kind: 'event', event }));
 const results = new ResultsSession(
+  (event) => post({ kind: 'event', event }),
+  () => session.activeTrainer,
+);
+const strategies = new StrategiesSession(
   (event) => post({ kind: 'event', event }),
   () => session.activeTrainer,
 );
@@ -128,6 +133,9 @@ const handlers: Handlers = {
   },
   estimateCheck: (args) => sweep.checkEstimate(args),
   sweepCancel: () => sweep.cancel(),
+  strategiesStart: (args) => strategies.start(args),
+  strategiesStop: () => strategies.stop(),
+  strategiesWeightSharing: (args) => strategies.weightSharing(args),
 };
 
 scope.addEventListener('message', (ev: MessageEvent) => {
