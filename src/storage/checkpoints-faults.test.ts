@@ -153,7 +153,11 @@ describe('checkpoint store under injected faults', () => {
       let ok = latest?.info.step === 10 && latest.state.weights[3] === state(10).weights[3];
       ok &&= latest?.skipped.length === 1 && reason.test(latest.skipped[0].reason);
       const report = await store.verify('r');
-      ok &&= report.filter((c) => c.problem).map((c) => c.info.seq).join() === String(second.seq);
+      ok &&=
+        report
+          .filter((c) => c.problem)
+          .map((c) => c.info.seq)
+          .join() === String(second.seq);
       const loaded = await store.load('r', second.seq).catch((e) => e);
       ok &&= loaded === undefined || loaded instanceof CorruptRecordError;
       // the rest of the store: another run, and new checkpoints of this one

@@ -98,8 +98,9 @@ export class CorruptRecordError extends Error {
   constructor(
     readonly what: string,
     readonly reason: string,
+    advice = '',
   ) {
-    super(`${what} is damaged (${reason}).`);
+    super(`${what} is damaged (${reason})${advice ? `: ${advice}` : ''}.`);
     this.name = 'CorruptRecordError';
   }
 }
