@@ -204,6 +204,15 @@ export interface WorkerApi {
     args: { key: string; samples: number; warmup: number; repeats: number; seed?: number };
     result: LatencyCheckResult;
   };
+  /**
+   * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
+   * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
+   * 'stall' (that write waits forever: reload the page to cut it), 'crash' (that write and all later fail).
+   */
+  injectStorageFault: {
+    args: { kind: 'quota' | 'stall' | 'crash' | 'clear'; at?: number; keyPattern?: string };
+    result: { armed: boolean };
+  };
 }
 
 export type Method = keyof WorkerApi;
@@ -271,6 +280,7 @@ const METHODS: readonly Method[] = [
   'exportLatencyTable',
   'importLatencyTable',
   'checkLatency',
+  'injectStorageFault',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -11,6 +11,8 @@ import { adapterLabel } from './backend-probe.ts';
 import { SearchSession } from './search-session.ts';
 import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';
+import { idbKV } from '../storage/kv.ts';
+import { FaultyKV } from '../storage/faulty-kv.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message);
@@ -21,7 +23,9 @@ let activeAdapter = '';
 /** Bumped by Start and by a newer estimate: an estimate still timing steps stops at its next step. */
 let estimateGeneration = 0;
 const latency = new LatencySession((event) => post({ kind: 'event', event }));
-const session = new SearchSession((event) => post({ kind: 'event', event }));
+/** The run store, through a pass-through that test hooks can make fail (injectStorageFault). */
+const runsKV = new FaultyKV(idbKV('nas-playground', 'runs'));
+const session = new SearchSession((event) => post({ kind: 'event', event }), runsKV);
 const results = new ResultsSession(
   (event) => post({ kind: 'event', event }),
   () => session.activeTrainer,
@@ -113,6 +117,15 @@ const handlers: Handlers = {
   checkLatency: (args) => {
     requireBackend();
     return latency.check(args);
+  },
+  injectStorageFault({ kind, at = 1, keyPattern }) {
+    if (kind === 'clear') {
+      runsKV.clear();
+      return { armed: false };
+    }
+    const re = keyPattern ? new RegExp(keyPattern) : null;
+    runsKV.arm({ kind, at, match: re ? (key) => re.test(key) : undefined });
+    return { armed: true };
   },
 };
 
