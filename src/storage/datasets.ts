@@ -215,8 +215,8 @@ export class DatasetStore {
         const problem = chunkProblem(m, k, offset, oldImg, oldLmk);
         if (problem)
           throw new CorruptRecordError(`Dataset "${name}": chunk ${k}`, problem, 'discard and re-import it');
-        img.set(oldImg.subarray(0, offset * px));
-        lmk.set(oldLmk.subarray(0, offset * NUM_COORDS));
+        img.set(oldImg!.subarray(0, offset * px));
+        lmk.set(oldLmk!.subarray(0, offset * NUM_COORDS));
       }
       img.set(images.subarray(done * px, (done + take) * px), offset * px);
       lmk.set(landmarks.subarray(done * NUM_COORDS, (done + take) * NUM_COORDS), offset * NUM_COORDS);

@@ -15,7 +15,7 @@ export interface HeldLock {
 export interface LockManagerLike {
   request(
     name: string,
-    options: { ifAvailable: boolean },
+    options: { ifAvailable?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => Promise<void> | void,
   ): Promise<unknown>;
   query(): Promise<{ held?: { name?: string }[] }>;
@@ -29,15 +29,20 @@ function defaultManager(): LockManagerLike | null {
   return nav?.locks ?? null;
 }
 
-/** Takes the lock if no one holds it; null when another tab (or worker) does. */
+/**
+ * Takes the lock if no one holds it; null when another tab (or worker) does. With `waitMs`, waits that long
+ * for a holder that is going away (a worker just terminated releases its locks shortly after).
+ */
 export async function tryLock(
   name: string,
   manager: LockManagerLike | null = defaultManager(),
+  waitMs = 0,
 ): Promise<HeldLock | null> {
   if (!manager) return { name, release() {} };
+  const options = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
   return new Promise<HeldLock | null>((resolve, reject) => {
     manager
-      .request(name, { ifAvailable: true }, (lock) => {
+      .request(name, options, (lock) => {
         if (!lock) {
           resolve(null);
           return;
@@ -45,7 +50,12 @@ export async function tryLock(
         // held until release() settles this promise
         return new Promise<void>((release) => resolve({ name, release }));
       })
-      .catch(reject);
+      .catch((err: unknown) =>
+        // the wait ran out: still held elsewhere
+        err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')
+          ? resolve(null)
+          : reject(err),
+      );
   });
 }
 

@@ -69,8 +69,8 @@ export class SearchSession {
   }
 
   /** This worker becomes the run's only writer, or learns that another tab already is. */
-  private async lockRun(runId: string): Promise<void> {
-    const lock = await tryLock(runLockName(runId), this.locks);
+  private async lockRun(runId: string, waitMs = 0): Promise<void> {
+    const lock = await tryLock(runLockName(runId), this.locks, waitMs);
     if (!lock)
       throw new WorkerRequestError(
         'This run is open in another tab of NAS Playground, which is writing its checkpoints. Close that tab ' +
@@ -91,7 +91,8 @@ export class SearchSession {
     let resumed: TrainerState | undefined;
     let resumeNote = '';
     if (resumeId) {
-      await this.lockRun(resumeId).catch((err) => {
+      // a worker of this tab that just crashed or was replaced may take a moment to let go of the lock
+      await this.lockRun(resumeId, 2500).catch((err) => {
         this.setStatus('idle');
         throw err;
       });
@@ -105,8 +106,9 @@ export class SearchSession {
       config = resumed.config;
       if (latest.skipped.length) {
         resumeNote =
-          latest.skipped.map((p) => `Checkpoint ${p.seq} (step ${p.step}) could not be used: ${p.reason}.`).join(' ') +
-          ` Resumed from checkpoint ${latest.info.seq} (step ${latest.info.step}) instead.`;
+          latest.skipped
+            .map((p) => `Checkpoint ${p.seq} (step ${p.step}) could not be used: ${p.reason}.`)
+            .join(' ') + ` Resumed from checkpoint ${latest.info.seq} (step ${latest.info.step}) instead.`;
         this.emit({ type: 'log', level: 'warn', message: resumeNote });
       }
     }
