@@ -8,7 +8,8 @@ import { memoryKV, StorageFullError } from './kv.ts';
 import { FaultyKV } from './faulty-kv.ts';
 import { CorruptRecordError } from './integrity.ts';
 import { CHUNK, DatasetStore } from './datasets.ts';
-import { importDataset } from './datasets-import.ts';
+import { importDataset, ImportBusyError } from './datasets-import.ts';
+import { memoryLocks } from './locks.ts';
 import { NUM_COORDS, parseList, Rng } from '../nas/index.ts';
 import { logFault } from '../../scripts/fault-log.ts';
 
@@ -245,6 +246,42 @@ describe('dataset imports under injected faults', () => {
     }
     logFault('corrupted dataset record', runs, survived);
     expect(survived).toBe(runs);
+  });
+
+  test('fault: two tabs importing one dataset — the second is told and refused, the first completes intact', async () => {
+    const locks = memoryLocks();
+    const disk = memoryKV();
+    const lines = Array.from({ length: 70 }, (_, i) =>
+      [
+        `imgs/${i}.png`,
+        ...Array.from(SRC.landmarks.subarray(i * NUM_COORDS, (i + 1) * NUM_COORDS), String),
+      ].join(' '),
+    );
+    const list = parseList(lines.join('\n'));
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const loadImage = async (path: string) => {
+      const i = Number(/(\d+)\.png/.exec(path)![1]);
+      if (i === 30) await gate; // tab A is mid-import when tab B starts
+      return { width: SIZE, height: SIZE, rgb: SRC.images.slice(i * PX, (i + 1) * PX) };
+    };
+    const opts = { name: 'same', size: SIZE, list, loadImage, locks };
+    const tabA = importDataset({ ...opts, store: new DatasetStore(disk) });
+    await new Promise((r) => setTimeout(r, 20));
+    const tabB = await importDataset({ ...opts, store: new DatasetStore(disk), resume: true }).catch(
+      (e) => e,
+    );
+    release();
+    const a = await tabA;
+    const ds = await new DatasetStore(disk).loadDataset('same');
+    const ok =
+      tabB instanceof ImportBusyError &&
+      /being imported in another tab/.test(tabB.message) &&
+      a.status === 'complete' &&
+      ds.count === 70 &&
+      Buffer.from(ds.images).equals(Buffer.from(SRC.images.subarray(0, 70 * PX)));
+    logFault('two tabs importing one dataset', 1, ok ? 1 : 0);
+    expect(ok).toBe(true);
   });
 
   test('a dataset stored before checksums existed loads as legacy-valid', async () => {

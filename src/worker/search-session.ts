@@ -189,11 +189,7 @@ export class SearchSession {
       }, signal);
       this.flushMetrics();
       if (outcome === 'aborted' && this.pauseReason) {
-        const message =
-          `Paused: ${this.pauseReason} Resume continues from step ${t.stepsDone}; the last checkpoint ` +
-          `(step ${this.lastCheckpointStep}) is kept.`;
-        this.pauseReason = null;
-        this.setStatus('paused', message);
+        this.setStatus('paused', this.storageFullMessage(t));
       } else if (outcome === 'nonFinite') {
         const m = t.history[t.history.length - 1];
         const step = this.lastCheckpointStep;
@@ -205,7 +201,15 @@ export class SearchSession {
         );
       } else if (outcome === 'finished') {
         await this.evaluate(t);
-        await this.checkpoint('finish', 'finished');
+        if (!(await this.checkpoint('finish', 'finished'))) {
+          this.setStatus(
+            'finished',
+            `Search finished after ${t.stepsDone} steps, but its final checkpoint could not be saved: ` +
+              `${this.pauseReason ?? 'storage failed'} The last checkpoint (step ${this.lastCheckpointStep}) is kept.`,
+          );
+          this.pauseReason = null;
+          return;
+        }
         this.setStatus('finished', `Search finished after ${t.stepsDone} steps.`);
       }
     } catch (err) {
@@ -230,17 +234,28 @@ export class SearchSession {
     this.emit({ type: 'evaluation', step: t.stepsDone, valNme: r.nme });
   }
 
+  /** The message of a run paused by a full disk (and forgets the reason). */
+  private storageFullMessage(t: SearchTrainer): string {
+    const message =
+      `Paused: ${this.pauseReason} Resume continues from step ${t.stepsDone}; the last checkpoint ` +
+      `(step ${this.lastCheckpointStep}) is kept.`;
+    this.pauseReason = null;
+    return message;
+  }
+
+  /** Saves a checkpoint; false when it could not be saved (reported, the previous one kept). */
   private async checkpoint(
     reason: 'auto' | 'pause' | 'stop' | 'finish',
     status?: 'paused' | 'finished' | 'stopped',
-  ): Promise<void> {
+  ): Promise<boolean> {
     const t = this.trainer;
-    if (!t) return;
+    if (!t) return false;
     try {
       const info = await this.store.save(this.runId, t.stepsDone, await t.state(), reason, status);
       this.lastCheckpointAt = performance.now();
       this.lastCheckpointStep = t.stepsDone;
       this.emit({ type: 'checkpoint', runId: this.runId, info });
+      return true;
     } catch (err) {
       // The previous checkpoint is still intact. A full disk pauses a running search (training on would
       // pile up work that cannot be saved); anything else is reported and training goes on.
@@ -248,9 +263,10 @@ export class SearchSession {
       const message = err instanceof Error ? err.message : String(err);
       this.emit({ type: 'log', level: 'error', message });
       if (err instanceof StorageFullError && this.status === 'running') {
-        this.pauseReason = message;
         this.abort?.abort();
       }
+      if (err instanceof StorageFullError) this.pauseReason = message;
+      return false;
     }
   }
 
@@ -265,8 +281,8 @@ export class SearchSession {
     if (this.status !== 'running') return { status: this.status, step: t.stepsDone };
     await this.halt();
     if (this.status === 'running') {
-      await this.checkpoint('pause', 'paused');
-      this.setStatus('paused');
+      const saved = await this.checkpoint('pause', 'paused');
+      this.setStatus('paused', saved || !this.pauseReason ? undefined : this.storageFullMessage(t));
     }
     return { status: this.status, step: t.stepsDone };
   }
@@ -275,8 +291,12 @@ export class SearchSession {
     const t = this.requireTrainer();
     await this.halt();
     if (this.status === 'running' || this.status === 'paused' || this.status === 'ready') {
-      await this.checkpoint('stop', 'stopped');
-      this.setStatus('finished', `Search stopped at step ${t.stepsDone}.`);
+      const saved = await this.checkpoint('stop', 'stopped');
+      const lost = saved
+        ? ''
+        : ` Its final checkpoint could not be saved${this.pauseReason ? `: ${this.pauseReason}` : '.'} The last checkpoint (step ${this.lastCheckpointStep}) is kept.`;
+      this.pauseReason = null;
+      this.setStatus('finished', `Search stopped at step ${t.stepsDone}.${lost}`);
     }
     return { status: this.status, step: t.stepsDone };
   }
