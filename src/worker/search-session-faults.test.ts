@@ -4,7 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../nas/index.ts';
+import {
+  DEFAULT_EXPERIMENT,
+  Rng,
+  type BatchSource,
+  type ExperimentConfig,
+  type TrainerState,
+} from '../nas/index.ts';
 import { memoryKV } from '../storage/kv.ts';
 import { FaultyKV } from '../storage/faulty-kv.ts';
 import { memoryLocks } from '../storage/locks.ts';
@@ -33,7 +39,7 @@ async function until(what: string, pred: () => boolean, ms = 60_000): Promise<vo
 
 function session(kv = new FaultyKV(memoryKV()), locks = memoryLocks()) {
   const events: WorkerEvent[] = [];
-  const s = new SearchSession((e) => events.push(e), kv, locks);
+  const s = new SearchSession((e) => events.push(e), kv, { locks });
   const last = (type: WorkerEvent['type']) => events.filter((e) => e.type === type).at(-1);
   const status = () => last('status') as Extract<WorkerEvent, { type: 'status' }> | undefined;
   const checkpoints = () => events.flatMap((e) => (e.type === 'checkpoint' ? [e.info.step] : [])) as number[];
@@ -131,4 +137,76 @@ describe('search session under injected faults', () => {
     logFault('two tabs on one run', 1, ok ? 1 : 0);
     expect(ok).toBe(true);
   }, 60_000);
+
+  /**
+   * The NaN guard itself is tested in src/nas/search/trainer.test.ts ("does not apply a non-finite step")
+   * and end to end in e2e/search-resume.spec.ts (a learning rate of 1e12); here the NaN lands at a step k
+   * drawn from a seed (FAULT_SEED, default 19), through the worker's session with its checkpoints.
+   */
+  test('fault: NaN loss at a seeded step — the run stops as diverged and the last good checkpoint restores', async () => {
+    const seed = Number(process.env.FAULT_SEED ?? 19);
+    const rng = new Rng(seed);
+    let runs = 0;
+    let survived = 0;
+    for (let trial = 0; trial < 3; trial++) {
+      let armed = false;
+      let batches = 0;
+      let k = -1;
+      // the k-th architecture batch after Start carries NaN targets (evaluation reads the other splits)
+      const wrapSource = (inner: BatchSource): BatchSource => ({
+        ...inner,
+        count: (split) => inner.count(split),
+        batchAt(split, idx, augment) {
+          const b = inner.batchAt(split, idx, augment);
+          if (!armed || split !== 'arch' || batches++ !== k) return b;
+          const y = tf.fill(b.y.shape, NaN) as typeof b.y;
+          b.y.dispose();
+          return { x: b.x, y };
+        },
+        dispose: () => inner.dispose(),
+      });
+      const disk = memoryKV();
+      const events: WorkerEvent[] = [];
+      const s = new SearchSession((e) => events.push(e), new FaultyKV(disk), {
+        locks: memoryLocks(),
+        wrapSource,
+      });
+      const layout = await s.configure(config(), undefined, 3);
+      k = rng.int(6);
+      armed = true;
+      s.start();
+      const status = () =>
+        events.filter((e) => e.type === 'status').at(-1) as Extract<WorkerEvent, { type: 'status' }>;
+      await until('the divergence', () => ['diverged', 'finished', 'error'].includes(status().status));
+      runs++;
+      const acked = events.flatMap((e) => (e.type === 'checkpoint' ? [e.info.step] : [])).at(-1)!;
+      const steps = events.flatMap((e) => (e.type === 'metrics' ? e.items : []));
+      const bad = steps.filter((m) => m.nonFinite);
+      // the step of the k-th arch batch, and nothing after it ran
+      const archSteps = steps.filter((m) => m.phase === 'arch').map((m) => m.step);
+      const atStep = archSteps[k];
+      const latest = await s.store.latest(layout.runId);
+      let ok = status().status === 'diverged';
+      ok &&= bad.length === 1 && bad[0].step === atStep && steps.at(-1)!.step === atStep;
+      ok &&= new RegExp(
+        `diverged at step ${atStep}: the loss became NaN.*last good checkpoint \\(step ${acked}\\)`,
+      ).test(status().message ?? '');
+      ok &&= latest?.info.step === acked && acked <= atStep;
+      const st = latest?.state as TrainerState | undefined;
+      ok &&= !!st && Object.values(st.weights).every((w) => w.data.every(Number.isFinite));
+      ok &&= !!st && st.theta.every((row) => row.every(Number.isFinite));
+      ok &&= (await s.store.manifest(layout.runId))?.status === 'diverged';
+      // the kept checkpoint restores and trains on
+      await s.store.setStatus(layout.runId, 'paused');
+      const again = new SearchSession(() => {}, new FaultyKV(disk), { locks: memoryLocks() });
+      const restored = await again.configure(config(), layout.runId);
+      ok &&= restored.step === acked;
+      const m = await again.step('weights');
+      ok &&= Number.isFinite(m.loss) && !m.nonFinite;
+      if (ok) survived++;
+      else console.log(`NaN at arch batch ${k} (seed ${seed}, trial ${trial}) was not survived:`, status());
+    }
+    logFault('NaN loss at a seeded step', runs, survived);
+    expect(survived).toBe(runs);
+  }, 120_000);
 });

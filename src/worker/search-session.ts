@@ -35,6 +35,12 @@ import { resolveCost } from './cost-source.ts';
 /** Checkpoint every 50 steps and at least every 30 s of training; post metrics at most every 150 ms. */
 const EVERY = { checkpointSteps: 50, checkpointMs: 30_000, metricsMs: 150 };
 
+/** Seams for tests: a Web Locks stand-in, and a wrapper over the run's data (to inject bad batches). */
+export interface SessionOptions {
+  locks?: LockManagerLike | null;
+  wrapSource?: (source: BatchSource) => BatchSource;
+}
+
 export class SearchSession {
   private trainer: SearchTrainer | null = null;
   private source: BatchSource | null = null;
@@ -55,7 +61,7 @@ export class SearchSession {
   constructor(
     private emit: (event: WorkerEvent) => void,
     kv: KV = idbKV('nas-playground', 'runs'),
-    private locks?: LockManagerLike | null,
+    private options: SessionOptions = {},
   ) {
     this.store = new CheckpointStore<TrainerState, ExperimentConfig>(kv);
   }
@@ -70,7 +76,7 @@ export class SearchSession {
 
   /** This worker becomes the run's only writer, or learns that another tab already is. */
   private async lockRun(runId: string, waitMs = 0): Promise<void> {
-    const lock = await tryLock(runLockName(runId), this.locks, waitMs);
+    const lock = await tryLock(runLockName(runId), this.options.locks, waitMs);
     if (!lock)
       throw new WorkerRequestError(
         'This run is open in another tab of NAS Playground, which is writing its checkpoints. Close that tab ' +
@@ -116,7 +122,7 @@ export class SearchSession {
       this.releaseLock();
       throw err;
     });
-    const source = built.source;
+    const source = this.options.wrapSource?.(built.source) ?? built.source;
     this.source = source;
     this.summary = built.summary;
     try {
