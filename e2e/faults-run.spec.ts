@@ -73,10 +73,11 @@ const hook = (page: Page, name: 'crashWorker' | 'loseDevice' | 'injectStorageFau
     [name, arg] as const,
   );
 
-async function startTiny(page: Page, backend: 'cpu' | 'webgpu', minSteps = 4): Promise<void> {
+async function startTiny(page: Page, backend: 'cpu' | 'webgpu', minSteps = 3): Promise<void> {
   await page.goto(`./?backend=${backend}&testHooks=1&ckptEvery=2#/search`);
   await expect(page.getByTestId('backend-name')).toHaveText(backend);
-  await fillTiny(page, { 'tr-epochs': '6' });
+  // smaller than TINY: these tests are about storage and recovery, not the numbers
+  await fillTiny(page, { 'tr-epochs': '6', 'ds-count': '24', 'ds-size': '16', 'exp-input': '16' });
   await page.getByRole('button', { name: 'Start search' }).click();
   await expect.poll(() => stepCount(page), { timeout: 150_000 }).toBeGreaterThanOrEqual(minSteps);
 }
@@ -89,12 +90,14 @@ async function readTheta(page: Page): Promise<string[]> {
   return page.getByTestId('theta-readout').locator('li').allTextContents();
 }
 
-/** Resumes a paused, restored run, checks it trains past `from`, pauses it. */
-async function continuesPast(page: Page, from: number): Promise<boolean> {
+/** Resumes a paused, restored run and checks it trains past `from`; with `pause`, pauses it again. */
+async function continuesPast(page: Page, from: number, pause = false): Promise<boolean> {
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
-  await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThan(from + 1);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('paused');
+  await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThan(from);
+  if (pause) {
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByTestId('run-status')).toHaveText('paused');
+  }
   return (await stepCount(page)) > from;
 }
 
@@ -117,7 +120,7 @@ test('fault: reload mid checkpoint write — the last complete checkpoint resume
   await expect(page.getByTestId('run-status')).toHaveText('paused', { timeout: 60_000 });
   let ok = (await stepCount(page)) === acked.step;
   ok &&= JSON.stringify(await readTheta(page)) === JSON.stringify(before.theta);
-  ok &&= await continuesPast(page, acked.step);
+  ok &&= await continuesPast(page, acked.step, true);
   const after = (await runsSnapshot(page))!;
   ok &&= after.runId === before.runId && after.listed.every((c) => c.stored);
   ok &&= after.unlisted.length === 0; // the half-written state was swept by the next save
@@ -196,7 +199,7 @@ test('fault: two tabs on the same stores — the second is told what the first i
   await offer.getByRole('button', { name: 'Resume search' }).click();
   await expect(b.getByTestId('run-status')).toHaveText('paused', { timeout: 60_000 });
   ok &&= (await stepCount(b)) === inA.listed.at(-1)!.step;
-  ok &&= await continuesPast(b, inA.listed.at(-1)!.step);
+  ok &&= await continuesPast(b, inA.listed.at(-1)!.step, true);
   const inB = (await runsSnapshot(b))!;
   const seqs = inB.listed.map((c) => c.seq);
   ok &&= inB.runId === inA.runId && seqs.every((s, i) => i === 0 || s > seqs[i - 1]);
