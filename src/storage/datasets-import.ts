@@ -4,7 +4,8 @@
  * normalised by the decoded image's width and height. Missing or undecodable images and out-of-range
  * landmarks are reported with their list line; policy 'skip' leaves them out, 'abort' stops and discards
  * the import. Cancelling through the AbortSignal keeps what was stored: the import stays 'importing' and
- * `resume: true` continues from the manifest's nextIndex.
+ * `resume: true` continues from the manifest's nextIndex. One import per dataset name at a time across
+ * tabs (a Web Lock): a second tab is told the import is running elsewhere instead of interleaving chunks.
  */
 import {
   type ListProblem,
@@ -17,6 +18,18 @@ import {
   type DecodedImage,
 } from '../nas/index.ts';
 import { CHUNK, type DatasetManifest, type DatasetStore } from './datasets.ts';
+import { datasetLockName, tryLock, type LockManagerLike } from './locks.ts';
+
+/** Another tab (or this one) is importing into the same dataset right now. */
+export class ImportBusyError extends Error {
+  constructor(readonly dataset: string) {
+    super(
+      `"${dataset}" is being imported in another tab of NAS Playground right now. Let that import finish ` +
+        `(or cancel it there), then try again here.`,
+    );
+    this.name = 'ImportBusyError';
+  }
+}
 
 /** Resolves a list line's image; return null or throw when it is missing or cannot be decoded. */
 export type ImageLoader = (path: string, sample: ListSample) => Promise<DecodedImage | null>;
@@ -42,6 +55,8 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** continue an unfinished import of the same name and list */
   resume?: boolean;
+  /** Web Locks stand-in for tests (default: the browser's, none in Node) */
+  locks?: LockManagerLike | null;
 }
 
 export interface ImportResult {
@@ -54,6 +69,16 @@ export interface ImportResult {
 }
 
 export async function importDataset(opts: ImportOptions): Promise<ImportResult> {
+  const lock = await tryLock(datasetLockName(opts.name), opts.locks);
+  if (!lock) throw new ImportBusyError(opts.name);
+  try {
+    return await importLocked(opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function importLocked(opts: ImportOptions): Promise<ImportResult> {
   const { store, name, size, list, loadImage, policy = 'skip', onProgress, signal } = opts;
   // a list refused for mixing units has no samples; importing it would store an empty dataset
   if (list.mixed) throw new Error(list.mixed);

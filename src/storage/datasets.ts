@@ -6,9 +6,16 @@
  * becomes 'complete' in finishImport, after the last chunk is stored. An import cut short (tab closed,
  * cancelled, storage full) therefore stays 'importing': it is listed as incomplete, never loaded as a
  * dataset, and can be resumed from `nextIndex` (the next source sample to process) or discarded.
+ *
+ * Integrity: the manifest keeps, per chunk, checksums of the samples it counts (a chunk may hold more, left
+ * by an append cut short before its manifest landed; those are ignored and rewritten on resume). Loading and
+ * appending verify them, so garbage bytes, a truncated chunk or a manifest pointing at a missing chunk are
+ * reported by chunk, never loaded as data. Manifests written before checksums existed have none and are
+ * length-checked only (legacy-valid).
  * Written against the small KV interface so tests run on an in-memory map.
  */
 import { idbKV, isQuotaError, StorageFullError, type KV } from './kv.ts';
+import { checksumPrefix, CorruptRecordError } from './integrity.ts';
 import { type ListProblem, NUM_COORDS } from '../nas/index.ts';
 
 export const CHUNK = 64;
@@ -37,6 +44,31 @@ export interface DatasetManifest {
   source: string;
   problems: ListProblem[];
   problemCount: number;
+  /** per chunk, checksums of the image and landmark bytes of the samples counted; absent before checksums */
+  chunkSums?: ChunkSum[];
+}
+
+export interface ChunkSum {
+  img: number;
+  lmk: number;
+}
+
+/** A `ds:<name>` record that is not a dataset manifest. */
+export interface DamagedDataset {
+  key: string;
+  reason: string;
+}
+
+function manifestProblem(v: unknown): string | null {
+  if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) return 'not a dataset record';
+  const m = v as Partial<DatasetManifest>;
+  const counts = [m.count, m.size, m.chunkSize, m.nextIndex, m.createdAt];
+  if (typeof m.name !== 'string' || !counts.every((n) => typeof n === 'number' && n >= 0))
+    return 'dataset record is missing fields';
+  if (!(m.chunkSize! > 0) || !(m.size! > 0)) return 'dataset record has a zero size';
+  if (m.status !== 'importing' && m.status !== 'complete') return 'dataset record has an unknown status';
+  if (!Array.isArray(m.problems)) return 'dataset record is missing its report';
+  return null;
 }
 
 export interface StoredDataset {
@@ -83,18 +115,32 @@ export class DatasetStore {
   constructor(private readonly kv: KV) {}
 
   async manifest(name: string): Promise<DatasetManifest | undefined> {
-    return this.kv.get<DatasetManifest>(MANIFEST(name));
+    const m = await this.kv.get<unknown>(MANIFEST(name));
+    if (m === undefined) return undefined;
+    const problem = manifestProblem(m);
+    if (problem) throw new CorruptRecordError(`The record of dataset "${name}"`, problem);
+    return m as DatasetManifest;
   }
 
-  /** All datasets, complete and unfinished, oldest first. */
+  /** All datasets, complete and unfinished, oldest first (damaged records left out: see listDatasetsChecked). */
   async listDatasets(): Promise<DatasetManifest[]> {
+    return (await this.listDatasetsChecked()).datasets;
+  }
+
+  /** Every readable dataset manifest, and the `ds:` records that are damaged (reported, left in place). */
+  async listDatasetsChecked(): Promise<{ datasets: DatasetManifest[]; damaged: DamagedDataset[] }> {
     const keys = (await this.kv.keys()).filter((k) => k.startsWith('ds:') && !k.slice(3).includes(':'));
     const out: DatasetManifest[] = [];
+    const damaged: DamagedDataset[] = [];
     for (const k of keys) {
-      const m = await this.kv.get<DatasetManifest>(k);
-      if (m) out.push(m);
+      const m = await this.kv.get<unknown>(k);
+      if (m === undefined) continue;
+      const problem = manifestProblem(m);
+      if (problem) damaged.push({ key: k, reason: problem });
+      else out.push(m as DatasetManifest);
     }
-    return out.sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name));
+    out.sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name));
+    return { datasets: out, damaged };
   }
 
   async beginImport(name: string, size: number, options: BeginOptions = {}): Promise<DatasetManifest> {
@@ -119,6 +165,7 @@ export class DatasetStore {
       source: options.source ?? '',
       problems: problems.slice(0, MAX_STORED_PROBLEMS),
       problemCount: problems.length,
+      chunkSums: [],
     };
     await this.write(MANIFEST(name), m, name);
     return m;
@@ -150,6 +197,7 @@ export class DatasetStore {
         `appendSamples: ${images.length} image bytes and ${landmarks.length} landmark values do not make whole samples`,
       );
     }
+    const sums = m.chunkSums ? [...m.chunkSums] : undefined;
     let done = 0;
     while (done < n) {
       const index = m.count + done;
@@ -164,13 +212,16 @@ export class DatasetStore {
           this.kv.get<Uint8Array>(IMG(name, k)),
           this.kv.get<Float32Array>(LMK(name, k)),
         ]);
-        if (!oldImg || !oldLmk)
-          throw new Error(`Dataset "${name}": chunk ${k} is missing; discard and re-import.`);
-        img.set(oldImg.subarray(0, offset * px));
-        lmk.set(oldLmk.subarray(0, offset * NUM_COORDS));
+        const problem = chunkProblem(m, k, offset, oldImg, oldLmk);
+        if (problem)
+          throw new CorruptRecordError(`Dataset "${name}": chunk ${k}`, problem, 'discard and re-import it');
+        img.set(oldImg!.subarray(0, offset * px));
+        lmk.set(oldLmk!.subarray(0, offset * NUM_COORDS));
       }
       img.set(images.subarray(done * px, (done + take) * px), offset * px);
       lmk.set(landmarks.subarray(done * NUM_COORDS, (done + take) * NUM_COORDS), offset * NUM_COORDS);
+      if (sums)
+        sums[k] = { img: checksumPrefix(img, img.byteLength), lmk: checksumPrefix(lmk, lmk.byteLength) };
       await this.writeMany(
         [
           [IMG(name, k), img],
@@ -189,6 +240,7 @@ export class DatasetStore {
       updatedAt: Date.now(),
       problems: [...m.problems, ...problems].slice(0, MAX_STORED_PROBLEMS),
       problemCount: m.problemCount + problems.length,
+      ...(sums ? { chunkSums: sums } : {}),
     };
     await this.write(MANIFEST(name), next, name);
     return next;
@@ -238,11 +290,11 @@ export class DatasetStore {
         this.kv.get<Float32Array>(LMK(name, k)),
       ]);
       const n = Math.min(m.chunkSize, m.count - k * m.chunkSize);
-      if (!img || !lmk || img.length < n * px || lmk.length < n * NUM_COORDS) {
-        throw new Error(`Dataset "${name}": chunk ${k} is missing or short; delete and re-import it.`);
-      }
-      images.set(img.subarray(0, n * px), k * m.chunkSize * px);
-      landmarks.set(lmk.subarray(0, n * NUM_COORDS), k * m.chunkSize * NUM_COORDS);
+      const problem = chunkProblem(m, k, n, img, lmk);
+      if (problem)
+        throw new CorruptRecordError(`Dataset "${name}": chunk ${k}`, problem, 'delete and re-import it');
+      images.set(img!.subarray(0, n * px), k * m.chunkSize * px);
+      landmarks.set(lmk!.subarray(0, n * NUM_COORDS), k * m.chunkSize * NUM_COORDS);
       onProgress?.(k * m.chunkSize + n, m.count);
     }
     return { images, landmarks, count: m.count, size: m.size };
@@ -274,6 +326,22 @@ export class DatasetStore {
       throw isQuotaError(e) ? new StorageFullError(`dataset "${name}"`) : e;
     }
   }
+}
+
+/**
+ * Why chunk k's first n samples cannot be trusted, or null: missing, not a typed array of the right kind,
+ * too short for what the manifest counts, or (when the manifest has checksums) different bytes.
+ */
+function chunkProblem(m: DatasetManifest, k: number, n: number, img: unknown, lmk: unknown): string | null {
+  if (img === undefined || lmk === undefined) return 'missing';
+  if (!(img instanceof Uint8Array) || !(lmk instanceof Float32Array)) return 'data of the wrong kind';
+  const imgBytes = n * m.size * m.size * 3;
+  const lmkBytes = n * NUM_COORDS * 4;
+  if (img.byteLength < imgBytes || lmk.byteLength < lmkBytes) return 'shorter than its manifest says';
+  const sum = m.chunkSums?.[k];
+  if (sum && (checksumPrefix(img, imgBytes) !== sum.img || checksumPrefix(lmk, lmkBytes) !== sum.lmk))
+    return 'checksum mismatch';
+  return null;
 }
 
 /**

@@ -18,7 +18,12 @@ const synthCache = new Map<string, LandmarkData>();
 
 async function loadUserDataset(name: string): Promise<LandmarkData> {
   const { loadDataset } = await import('../storage/datasets.ts');
-  const data = await loadDataset(name).catch(() => undefined);
+  const { CorruptRecordError } = await import('../storage/integrity.ts');
+  const data = await loadDataset(name).catch((err: unknown) => {
+    // a damaged chunk is not "missing": say which, so the user re-imports that dataset
+    if (err instanceof CorruptRecordError) throw new WorkerRequestError(err.message, 'damaged-dataset');
+    return undefined;
+  });
   if (!data) {
     throw new WorkerRequestError(
       `The dataset "${name}" is not in this browser's storage (or its import is incomplete). Import it in the Data area, or pick SynthFace-106.`,

@@ -269,6 +269,15 @@ export interface WorkerApi {
   /** One-shot vs standalone NME of random candidates and their Kendall τ (streams weight-sharing-progress). */
   strategiesWeightSharing: { args: WeightSharingArgs; result: WeightSharingReport };
   strategiesStop: { args: Record<string, never>; result: { stopped: boolean } };
+  /**
+   * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
+   * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
+   * 'stall' (that write waits forever: reload the page to cut it), 'crash' (that write and all later fail).
+   */
+  injectStorageFault: {
+    args: { kind: 'quota' | 'stall' | 'crash' | 'clear'; at?: number; keyPattern?: string };
+    result: { armed: boolean };
+  };
 }
 
 export type Method = keyof WorkerApi;
@@ -357,6 +366,7 @@ const METHODS: readonly Method[] = [
   'strategiesStart',
   'strategiesStop',
   'strategiesWeightSharing',
+  'injectStorageFault',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -13,6 +13,8 @@ import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';
 import { SweepSession } from './sweep-session.ts';
 import { StrategiesSession } from './strategies-session.ts';
+import { idbKV } from '../storage/kv.ts';
+import { FaultyKV } from '../storage/faulty-kv.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message);
@@ -23,7 +25,9 @@ let activeAdapter = '';
 /** Bumped by Start and by a newer estimate: an estimate still timing steps stops at its next step. */
 let estimateGeneration = 0;
 const latency = new LatencySession((event) => post({ kind: 'event', event }));
-const session = new SearchSession((event) => post({ kind: 'event', event }));
+/** The run store, through a pass-through that test hooks can make fail (injectStorageFault). */
+const runsKV = new FaultyKV(idbKV('nas-playground', 'runs'));
+const session = new SearchSession((event) => post({ kind: 'event', event }), runsKV);
 const results = new ResultsSession(
   (event) => post({ kind: 'event', event }),
   () => session.activeTrainer,
@@ -136,6 +140,15 @@ const handlers: Handlers = {
   strategiesStart: (args) => strategies.start(args),
   strategiesStop: () => strategies.stop(),
   strategiesWeightSharing: (args) => strategies.weightSharing(args),
+  injectStorageFault({ kind, at = 1, keyPattern }) {
+    if (kind === 'clear') {
+      runsKV.clear();
+      return { armed: false };
+    }
+    const re = keyPattern ? new RegExp(keyPattern) : null;
+    runsKV.arm({ kind, at, match: re ? (key) => re.test(key) : undefined });
+    return { armed: true };
+  },
 };
 
 scope.addEventListener('message', (ev: MessageEvent) => {

@@ -17,7 +17,7 @@ import { FbnetV1Net, type V1Sample } from '../search/v1-net.ts';
 
 export class SposNet extends FbnetV1Net {
   /** Uniform over each layer's candidates (θ is not read). */
-  override async drawSample(rng: Rng): Promise<V1Sample> {
+  override drawSample(rng: Rng): V1Sample {
     const blocks = this.mixed.map((m) => rng.int(m.candidates.length));
     return { blocks, noise: this.mixed.map((m) => new Float32Array(m.candidates.length)) };
   }

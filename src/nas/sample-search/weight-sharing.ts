@@ -13,7 +13,7 @@ import type { SearchTrainer } from '../search/trainer.ts';
 import type { OneShotEvaluator } from './one-shot.ts';
 import { kendallTau } from './pareto.ts';
 
-export interface StandaloneOptions {
+export interface StandaloneTraining {
   steps: number;
   lr: number;
   seed: number;
@@ -36,7 +36,7 @@ export interface WeightSharingReport {
 export async function standaloneNme(
   t: SearchTrainer,
   blocks: readonly number[],
-  options: StandaloneOptions,
+  options: StandaloneTraining,
   signal?: AbortSignal,
 ): Promise<number> {
   const batchSize = options.batchSize ?? t.config.train.batchSize;
@@ -63,7 +63,7 @@ export async function standaloneNme(
 export async function weightSharingCheck(
   evaluator: OneShotEvaluator,
   candidates: readonly number[][],
-  options: StandaloneOptions,
+  options: StandaloneTraining,
   onRow?: (row: WeightSharingRow, done: number) => unknown,
   signal?: AbortSignal,
 ): Promise<WeightSharingReport> {

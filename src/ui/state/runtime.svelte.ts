@@ -2,7 +2,8 @@
  * The UI's handle on the training worker: starts it, chooses the backend (user preference from
  * `?backend=` or local storage, else auto), and exposes what the header badge shows.
  */
-import { WorkerClient, type BackendChoice, type BackendInfo } from '../../worker/protocol.ts';
+import { WorkerClient, type ArgsOf, type BackendChoice, type BackendInfo } from '../../worker/protocol.ts';
+import { TAB_WORKER_NAME } from '../../worker/run-broadcast.ts';
 
 const PREF_KEY = 'nas-playground.backend';
 const CHOICES: BackendChoice[] = ['auto', 'webgpu', 'webgl', 'cpu'];
@@ -20,10 +21,13 @@ export function readBackendPreference(): BackendChoice {
 }
 
 /** `?testHooks=1` exposes fault injection to e2e tests (never used by the app itself). */
-function exposeTestHooks(client: WorkerClient): void {
+function exposeTestHooks(client: WorkerClient, runtime: Runtime): void {
   if (new URLSearchParams(location.search).get('testHooks') !== '1') return;
   (globalThis as unknown as { __nasTest: unknown }).__nasTest = {
     loseDevice: () => client.call('loseDevice', {}),
+    /** the worker dies as an out-of-memory kill would take it: no reply, no goodbye */
+    crashWorker: () => runtime.crashForTest(),
+    injectStorageFault: (args: ArgsOf<'injectStorageFault'>) => client.call('injectStorageFault', args),
   };
 }
 
@@ -34,6 +38,28 @@ export class Runtime {
   preference = $state<BackendChoice>('auto');
   client: WorkerClient | null = null;
   private worker: Worker | null = null;
+  private crashListeners = new Set<(message: string) => void>();
+
+  /** Called when the worker dies (uncaught error, killed): the search offers to resume elsewhere. */
+  onCrash(listener: (message: string) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  private crashed(client: WorkerClient, message: string): void {
+    if (this.client !== client) return; // an old worker being replaced
+    client.failAll(message);
+    this.status = 'failed';
+    this.error = message;
+    for (const l of this.crashListeners) l(message);
+  }
+
+  /** Test hook: terminates the worker mid-whatever and handles it as the crash it stands for. */
+  crashForTest(): void {
+    const client = this.client;
+    this.worker?.terminate();
+    if (client) this.crashed(client, 'The training worker stopped unexpectedly (terminated)');
+  }
 
   /** A label such as "webgpu · google swiftshader". */
   adapterLabel = $derived.by(() => {
@@ -60,15 +86,13 @@ export class Runtime {
     this.worker?.terminate();
     const worker = new Worker(new URL('../../worker/training.worker.ts', import.meta.url), {
       type: 'module',
+      name: TAB_WORKER_NAME,
     });
     this.worker = worker;
     const client = new WorkerClient(worker);
     this.client = client;
     worker.addEventListener('error', (ev) => {
-      const message = ev.message || 'The training worker stopped unexpectedly.';
-      client.failAll(message);
-      this.status = 'failed';
-      this.error = message;
+      this.crashed(client, ev.message || 'The training worker stopped unexpectedly');
     });
     client.onEvent((e) => {
       if (e.type === 'device-lost') {
@@ -76,7 +100,7 @@ export class Runtime {
         this.error = `${e.message} Training cannot continue on this device. Reload the page (the last checkpoint is offered for resuming) or choose another backend`;
       }
     });
-    exposeTestHooks(client);
+    exposeTestHooks(client, this);
     try {
       this.info = await client.call('init', { backend: preference, remeasure });
       this.status = 'ready';

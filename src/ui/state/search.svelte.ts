@@ -17,9 +17,17 @@ import {
   type StepMetrics,
 } from '../../nas/index.ts';
 import { check, numberRule } from '../../share/index.ts';
-import type { DerivedResult, SearchLayout, TrainingStatus, WorkerEvent } from '../../worker/protocol.ts';
+import type {
+  BackendChoice,
+  DerivedResult,
+  SearchLayout,
+  TrainingStatus,
+  WorkerEvent,
+} from '../../worker/protocol.ts';
 import { CheckpointStore, type CheckpointInfo, type RunManifest } from '../../storage/checkpoints.ts';
 import { idbKV } from '../../storage/kv.ts';
+import { heldLockNames, runLockName } from '../../storage/locks.ts';
+import { listenToRuns, type RunAnnouncement } from '../../worker/run-broadcast.ts';
 import { runtime } from './runtime.svelte.ts';
 import { RunPace } from './run-pace.svelte.ts';
 import { RunEstimator } from './run-estimate.svelte.ts';
@@ -42,6 +50,17 @@ function checkpointEveryHook(): number | undefined {
 }
 
 /** A value that may be read but not changed in place. */
+/** A run another tab of the app holds (its lock), with what that tab last said it is doing. */
+export interface RunElsewhere {
+  runId: string;
+  title: string;
+  status: string;
+  step: number;
+}
+
+/** How often a tab re-checks whether another tab still holds a run it could otherwise offer to resume. */
+const ELSEWHERE_POLL_MS = 2000;
+
 export type ReadonlyDeep<T> = T extends (infer U)[]
   ? readonly ReadonlyDeep<U>[]
   : T extends object
@@ -63,6 +82,10 @@ export class SearchSession {
   progress = $state<{ label: string; done: number; total: number } | null>(null);
   /** An interrupted run found in storage at start-up, offered for resuming. */
   resumable = $state.raw<RunManifest<ExperimentConfig> | null>(null);
+  /** Runs open in another tab of the app: shown, never offered for resuming here. */
+  elsewhere = $state.raw<RunElsewhere[]>([]);
+  /** The run the worker was training when it crashed or lost its device: offered for resuming elsewhere. */
+  recovery = $state.raw<{ runId: string; step: number } | null>(null);
   scrubIndex = $state<number | null>(null);
   selectedLayer = $state(0);
   busy = $state(false);
@@ -73,6 +96,8 @@ export class SearchSession {
   private buffer: StepMetrics[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribe: (() => void) | null = null;
+  private stopListening: (() => void) | null = null;
+  private pollTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** The metrics shown: the scrubbed step, else the latest. */
   current = $derived.by(() => {
@@ -197,17 +222,82 @@ export class SearchSession {
 
   connect(): void {
     this.unsubscribe?.();
-    this.unsubscribe = runtime.client?.onEvent((e) => this.onEvent(e)) ?? null;
+    const client = runtime.client;
+    const offEvents = client?.onEvent((e) => this.onEvent(e));
+    const offCrash = runtime.onCrash((message) => this.onWorkerLost(message));
+    this.unsubscribe = () => {
+      offEvents?.();
+      offCrash();
+    };
   }
 
+  /**
+   * An interrupted run to offer for resuming, unless another tab holds it (then it is listed in
+   * `elsewhere` with what that tab is doing, and checked again until that tab lets go).
+   */
   async findResumable(): Promise<void> {
+    this.stopListening ??= listenToRuns((a) => this.onAnnouncement(a));
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
     try {
       const runs = await checkpointStore.listRuns();
-      this.resumable =
-        runs.find((r) => (r.status === 'running' || r.status === 'paused') && r.checkpoints.length) ?? null;
+      const held = new Set(await heldLockNames());
+      const mine = this.layout?.runId;
+      const open = runs.filter(
+        (r) => (r.status === 'running' || r.status === 'paused') && r.checkpoints.length && r.runId !== mine,
+      );
+      this.resumable = open.find((r) => !held.has(runLockName(r.runId))) ?? null;
+      this.elsewhere = open
+        .filter((r) => held.has(runLockName(r.runId)))
+        .map((r) => {
+          const known = this.elsewhere.find((e) => e.runId === r.runId);
+          return (
+            known ?? { runId: r.runId, title: r.title, status: r.status, step: r.checkpoints.at(-1)!.step }
+          );
+        });
     } catch {
       this.resumable = null; // storage unavailable: nothing to offer
+      this.elsewhere = [];
     }
+    if (this.elsewhere.length)
+      this.pollTimer = setTimeout(() => void this.findResumable(), ELSEWHERE_POLL_MS);
+  }
+
+  private onAnnouncement(a: RunAnnouncement): void {
+    const i = this.elsewhere.findIndex((e) => e.runId === a.runId);
+    const entry = { runId: a.runId, title: a.title, status: a.status, step: a.step };
+    this.elsewhere = i < 0 ? [...this.elsewhere, entry] : this.elsewhere.map((e, j) => (j === i ? entry : e));
+    if (this.resumable?.runId === a.runId) this.resumable = null;
+  }
+
+  /** The worker died or lost its GPU: the run stops here, and can resume from its checkpoint elsewhere. */
+  private onWorkerLost(message: string): void {
+    const runId = this.layout?.runId;
+    if (!runId) return; // nothing was configured: the runtime's banner says it all
+    this.pace.end();
+    this.status = 'error';
+    recorder.status('error', this.step, this.totalSteps);
+    const step = this.checkpoints.at(-1)?.step ?? 0;
+    this.recovery = { runId, step };
+    this.error = `${message}. The run stopped; its last checkpoint (step ${step}) is kept. Resume it on another backend below, or reload the page.`;
+  }
+
+  /** Restarts the engine on `backend` and restores the lost run's last checkpoint there (paused). */
+  async resumeOn(backend: BackendChoice): Promise<void> {
+    const r = this.recovery;
+    if (!r) return;
+    this.recovery = null;
+    this.error = null;
+    this.layout = null;
+    await runtime.start(backend);
+    if (runtime.status !== 'ready') {
+      this.recovery = r;
+      this.error = runtime.error;
+      return;
+    }
+    if (await this.configure(r.runId))
+      this.message = `Resumed from the last checkpoint (step ${this.step}) on ${runtime.info?.backend ?? backend}. Press Resume to continue.`;
+    else this.recovery = r;
   }
 
   private get client() {
@@ -349,9 +439,7 @@ export class SearchSession {
         this.progress = e.done >= e.total ? null : { label: e.label, done: e.done, total: e.total };
         break;
       case 'device-lost':
-        this.status = 'error';
-        recorder.status('error', this.step, this.totalSteps);
-        this.error = `${e.message} The last checkpoint is kept; reload the page to resume from it.`;
+        this.onWorkerLost(e.message.replace(/\.$/, ''));
         break;
       default:
         break;
