@@ -18,6 +18,9 @@ test('a 3-point β sweep plots 3 derived nets whose MACs strictly fall as β ris
   test.setTimeout(360_000);
   await openSearch(page, 'cpu');
   await fillTiny(page);
+  // FBNet's all-paths soft mixture: every candidate's θ moves in the few architecture steps of TINY
+  await page.locator('#gs-paths').selectOption('all');
+  await page.locator('#gs-hard').uncheck();
   await page.locator('summary', { hasText: 'Cost-weight sweep' }).click();
   await expect(page.locator('#sweep-betas')).toHaveValue('0, 2, 8');
   await page.locator('#sweep-ft').fill('5');

@@ -277,8 +277,14 @@ describe('share codec: round trips', () => {
   });
 
   it('only fields that differ from the defaults travel', () => {
-    const small = encodeShare(withConfig((c) => (c.train.epochs = 30)));
-    const big = encodeShare(withConfig((c) => ((c.train.epochs = 30), (c.title = 'x'.repeat(60)))));
+    // the wire's defaults are v1's frozen ones (wire-v1.ts)
+    const fromV1 = (edit: (c: ExperimentConfig) => void) => {
+      const config = clone(V1_DEFAULTS as ExperimentConfig);
+      edit(config);
+      return { config };
+    };
+    const small = encodeShare(fromV1((c) => (c.train.epochs = 30)));
+    const big = encodeShare(fromV1((c) => ((c.train.epochs = 30), (c.title = 'x'.repeat(60)))));
     expect(small.length).toBeLessThan(30);
     expect(big.length).toBeGreaterThan(small.length);
   });
@@ -392,10 +398,10 @@ describe('share codec: bad links', () => {
       '-5 is not a whole number from 0 to 4294967295; using the default 4.',
     );
     expect(warningAt(warnings, 'gumbel.hard')?.message).toBe(
-      'expected true or false, got "yes"; using the default false.',
+      'expected true or false, got "yes"; using the default true.',
     );
     expect(warningAt(warnings, 'train.stepsPerEpoch')?.message).toBe(
-      'expected a number, got null; using the default 20.',
+      'expected a number, got null; using the default 60.',
     );
     expect(warningAt(warnings, 'strategy')?.message).toBe(
       '"darts" is not one of "fbnet-v1", "fbnet-v2", "spos"; using the default "fbnet-v1".',

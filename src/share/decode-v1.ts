@@ -2,7 +2,7 @@
  * Turns a v1 payload (after migrations) into a SharedExperiment, repairing every field it can and
  * recording a warning for each repair. Missing keys mean "the v1 default", as the encoder wrote them.
  */
-import type { DatasetRef, ExperimentConfig } from '../nas/index.ts';
+import { DEFAULT_EXPERIMENT, type DatasetRef, type ExperimentConfig } from '../nas/index.ts';
 import { unpackArch } from './arch-compact.ts';
 import type { ShareWarning } from './errors.ts';
 import { check, cutText, show, type Rule } from './rules.ts';
@@ -46,7 +46,11 @@ export function decodeV1(
 
   for (const f of FIELDS) {
     if (!(f.key in w)) continue;
-    const fallback = getPath(V1_DEFAULTS, f.path);
+    // an absent field means what it meant when v1 was defined (V1_DEFAULTS); a value that cannot be read
+    // is replaced by today's default, the value the experiment form falls back to as well (an optional
+    // field, one v1 did not have, is left out instead)
+    const fallback =
+      getPath(V1_DEFAULTS, f.path) === undefined ? undefined : getPath(DEFAULT_EXPERIMENT, f.path);
     const { value, problem } = check(f.rule, w[f.key], fallback);
     if (problem) warn(f.path, problem);
     setPath(config, f.path, value);

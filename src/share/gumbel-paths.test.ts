@@ -3,15 +3,16 @@ import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../nas/index.ts';
 import { decodeShare, encodeShare } from './codec.ts';
 import { decodeV1 } from './decode-v1.ts';
 import type { ShareContext } from './types.ts';
-import { toWireV1 } from './wire-v1.ts';
+import { toWireV1, V1_DEFAULTS } from './wire-v1.ts';
 
 const CTX: ShareContext = {
   spaces: ['classroom'],
   candidates: ['k3_e1', 'k3_e3', 'k5_e3', 'k3_e6', 'k5_e6', 'skip'],
 };
 
+// the wire carries what differs from v1's frozen defaults (wire-v1.ts), so those are the baseline here
 const withPaths = (paths: 'all' | 'single'): ExperimentConfig => {
-  const config = structuredClone(DEFAULT_EXPERIMENT);
+  const config = structuredClone(V1_DEFAULTS) as ExperimentConfig;
   config.gumbel = { ...config.gumbel, hard: true, paths };
   return config;
 };
@@ -26,10 +27,17 @@ describe('share codec: gumbel.paths', () => {
   });
 
   it('is absent from configs and links without it, so older links decode unchanged', () => {
-    expect('paths' in DEFAULT_EXPERIMENT.gumbel).toBe(false);
-    expect(toWireV1({ config: DEFAULT_EXPERIMENT })).toEqual({});
-    const decoded = decodeShare(encodeShare({ config: DEFAULT_EXPERIMENT }), CTX).value.config;
+    expect('paths' in V1_DEFAULTS.gumbel).toBe(false);
+    expect(toWireV1({ config: V1_DEFAULTS })).toEqual({});
+    const decoded = decodeShare(encodeShare({ config: V1_DEFAULTS }), CTX).value.config;
     expect(decoded.gumbel).toEqual({ tau0: 5, decay: 0.956, hard: false });
+  });
+
+  it("today's default (single path) travels as what differs from v1's defaults and decodes to itself", () => {
+    expect(toWireV1({ config: DEFAULT_EXPERIMENT })).toEqual({ n: 60, lw: 0.02, gh: true, gp: 'single' });
+    const { value, warnings } = decodeShare(encodeShare({ config: DEFAULT_EXPERIMENT }), CTX);
+    expect(warnings).toEqual([]);
+    expect(value.config).toStrictEqual(DEFAULT_EXPERIMENT);
   });
 
   it('leaves out an unknown value and says so', () => {

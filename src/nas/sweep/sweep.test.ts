@@ -22,9 +22,14 @@ beforeAll(async () => {
   registerFastCpuKernels();
 });
 
-/** The e2e TINY sizes: 40 faces at 32 px, batch 4, 2 epochs of 3 iterations, 1 of them warm-up. */
+/**
+ * The e2e TINY sizes: 40 faces at 32 px, batch 4, 2 epochs of 3 iterations, 1 of them warm-up; FBNet's
+ * all-paths soft mixture, so every candidate's θ moves in each of the three architecture steps (with single
+ * paths only the sampled ones would, and three steps would not separate the points).
+ */
 function tinyConfig(): ExperimentConfig {
   const c = structuredClone(DEFAULT_EXPERIMENT);
+  c.gumbel = { tau0: c.gumbel.tau0, decay: c.gumbel.decay, hard: false };
   c.dataset = { kind: 'synthface', count: 40, size: 32, difficulty: 0.5, seed: 1 };
   c.inputSize = 32;
   c.train = { ...c.train, batchSize: 4, epochs: 2, stepsPerEpoch: 3, warmupEpochs: 1 };

@@ -162,18 +162,24 @@ describe('paths per step (gumbel.paths)', () => {
     hard: body.match(/<input id="gs-hard"[^>]*>/)?.[0] ?? '',
   });
 
-  it("offers FBNet's all-paths mixture (the default) and GDAS's single path, labelled", () => {
+  it("offers FBNet's all-paths mixture and GDAS's single path (the default), labelled", () => {
     const { select, hard } = pathsControl(render(ExperimentForm, { props: {} }).body);
     expect(select).toMatch(/<option value="all"[^>]*>all candidates \(FBNet\)<\/option>/);
     expect(select).toMatch(/<option value="single"[^>]*>single sampled path \(GDAS\)<\/option>/);
-    expect(hard).not.toContain('disabled');
+    expect(hard).toContain('disabled');
+    search.setPaths('all');
+    try {
+      expect(pathsControl(render(ExperimentForm, { props: {} }).body).hard).not.toContain('disabled');
+    } finally {
+      search.config = structuredClone(DEFAULT_EXPERIMENT);
+    }
   });
 
   it("'single' shows hard sampling on and fixed; 'all' is stored as no field", () => {
     const form = new SearchSession();
-    form.setPaths('single');
-    expect(form.snapshot().gumbel).toEqual({ ...DEFAULT_EXPERIMENT.gumbel, paths: 'single' });
     form.setPaths('all');
+    expect(form.snapshot().gumbel).toStrictEqual({ tau0: 5, decay: 0.956, hard: true });
+    form.setPaths('single');
     expect(form.snapshot().gumbel).toStrictEqual(DEFAULT_EXPERIMENT.gumbel);
     search.setPaths('single');
     try {

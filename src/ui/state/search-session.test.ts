@@ -72,14 +72,14 @@ describe('SearchSession.setNumber keeps what a link carries', () => {
     expect(s.setNumber('train.epochs', 2.6)).toBe(3);
     expect(s.setNumber('inputSize', 8)).toBe(16);
     expect(s.setNumber('dataset.count', 0)).toBe(1);
-    expect(s.setNumber('train.lrWeights', 0)).toBe(0.01); // must be > 0: the old value stays
+    expect(s.setNumber('train.lrWeights', 0)).toBe(0.02); // must be > 0: the old value (the default) stays
     expect(s.setNumber('train.valFraction', 0.9)).toBe(0.2);
     expect(s.setNumber('gumbel.tau0', NaN)).toBe(5);
     expect(s.setNumber('seeds.init', -1)).toBe(2);
     expect(s.setNumber('seeds.init', 2 ** 32)).toBe(2);
     expect(s.setNumber('train.warmupEpochs', -0)).toBe(0);
     expect(Object.is(s.config.train.warmupEpochs, 0)).toBe(true);
-    expect(s.config.train).toMatchObject({ batchSize: 512, epochs: 3, lrWeights: 0.01 });
+    expect(s.config.train).toMatchObject({ batchSize: 512, epochs: 3, lrWeights: 0.02 });
   });
 
   it('warm-up epochs stay within the epochs, whichever is edited', () => {
