@@ -29,6 +29,8 @@ export class ShareState {
   private loaded = $state(false);
 
   async applyFromLocation(): Promise<void> {
+    // the link's area applies unless the user went elsewhere while the stores were read
+    const areaAtStart = router.area;
     let datasets: string[] | undefined;
     try {
       const { listDatasets } = await import('../../storage/datasets.ts');
@@ -53,6 +55,7 @@ export class ShareState {
     this.hidden = value.view?.hide ?? [];
     this.lesson = value.view?.lesson ?? null;
     this.notices = warnings.map((w) => `${w.path}: ${w.message}`);
+    if (router.area !== areaAtStart) return;
     if (value.view?.area) router.go(value.view.area);
     else if (router.area === 'home') router.go('search');
   }
