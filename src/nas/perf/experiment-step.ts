@@ -34,6 +34,16 @@ export interface ExperimentStepOptions {
   space?: SearchSpace;
 }
 
+/**
+ * The experiment as timing runs it: a latency search is timed with counted MACs as its cost (same network;
+ * the latency table may not be at hand). A copy; the argument is left alone.
+ */
+export function timingConfig(config: ExperimentConfig): ExperimentConfig {
+  const cfg = structuredClone(config);
+  if (cfg.loss.cost === 'latency') cfg.loss = { ...cfg.loss, cost: 'macs', latencyTable: undefined };
+  return cfg;
+}
+
 /** Builds the step (nothing runs yet); the caller disposes it. */
 export async function experimentStep(
   config: ExperimentConfig,
@@ -42,10 +52,9 @@ export async function experimentStep(
   const kind = options.kind ?? 'weights';
   const space = options.space ?? SPACES[config.space];
   if (!space) throw new Error(`Unknown search space "${config.space}"`);
-  const cfg = structuredClone(config);
+  const cfg = timingConfig(config);
   cfg.inputSize = options.inputSize ?? config.inputSize;
   cfg.train.batchSize = options.batchSize ?? config.train.batchSize;
-  if (cfg.loss.cost === 'latency') cfg.loss = { ...cfg.loss, cost: 'macs', latencyTable: undefined };
   const n = cfg.train.batchSize;
   const source = new RandomSource(
     taskOf(space.head),

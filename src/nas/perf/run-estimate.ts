@@ -1,9 +1,9 @@
 /**
- * How long a search will take on this device, before it starts (issue 14): one weight step and one
- * architecture step of the experiment are timed on the active backend (after a warm-up step each, so
- * kernel compilation is not counted per step) and multiplied by how many of each the schedule runs; the
- * validation the workspace runs at every epoch's end and at the finish (BatchNorm recalibration of the
- * argmax path, then the validation split) is timed the same way and added per evaluation.
+ * How long a search will take on this device, before it starts (issue 14): the experiment's weight and
+ * architecture steps are timed on the active backend (see measureRunEstimate for how many) and multiplied
+ * by how many of each the schedule runs; the validation the workspace runs at every epoch's end and at the
+ * finish (BatchNorm recalibration of the argmax path, then the validation split) is timed too and added
+ * per evaluation. The first step's extra time (compilation) is counted once.
  */
 import { taskOf, type SearchSpace } from '../arch/spec.ts';
 import type { ExperimentConfig } from '../experiment.ts';
@@ -12,7 +12,8 @@ import { totalStepsOf } from '../search/schedule.ts';
 import { SearchTrainer } from '../search/trainer.ts';
 import { validateArgmax } from '../search/validate.ts';
 import { SPACES } from '../spaces/index.ts';
-import { experimentStep } from './experiment-step.ts';
+import { experimentStep, timingConfig } from './experiment-step.ts';
+import { median } from './time-steps.ts';
 import { RandomSource } from './random-source.ts';
 
 export interface RunEstimate {
@@ -33,12 +34,6 @@ export interface RunEstimate {
 /** Steps timed per kind at most (the first included), and the time after which no more are started. */
 const MAX_TIMED_STEPS = 24;
 const TIMING_BUDGET_MS = 8000;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Validation images of an experiment: a generated dataset's split, else a typical imported one's. */
 export function validationCount(config: ExperimentConfig): number {
@@ -88,10 +83,7 @@ async function timeValidation(
     validationCount(config),
     2,
   );
-  const cfg = structuredClone(config);
-  // as experimentStep: a latency search validates the same network; the table may not be at hand
-  if (cfg.loss.cost === 'latency') cfg.loss = { ...cfg.loss, cost: 'macs', latencyTable: undefined };
-  const trainer = new SearchTrainer(cfg, source, { space });
+  const trainer = new SearchTrainer(timingConfig(config), source, { space });
   try {
     const times: number[] = [];
     for (let i = 0; i < 2; i++) {
