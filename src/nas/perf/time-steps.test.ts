@@ -41,6 +41,13 @@ describe('timeSteps', () => {
     expect((await timeSteps(one, { rounds: 2, budgetMs: 10, now: one.now })).samples).toEqual([500]);
   });
 
+  it('reports per optimizer step when one call makes several', async () => {
+    const s = Object.assign(fakeStep([300, 20, 60]), { optimizerSteps: 2 });
+    const t = await timeSteps(s, { rounds: 2, now: s.now });
+    expect(t.samples).toEqual([10, 30]);
+    expect(t.medianMs).toBe(20);
+  });
+
   it('rejects a warm-up or round count below one', async () => {
     const s = fakeStep([1, 1]);
     await expect(timeSteps(s, { warmup: 0 })).rejects.toThrow(/warmup/);

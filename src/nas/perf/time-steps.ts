@@ -11,6 +11,8 @@ export interface TrainingStep {
   /** One optimizer step; resolves with the loss (one read-back, so the device has finished the step). */
   step(): Promise<number>;
   dispose(): void;
+  /** Optimizer steps one call of step() performs (default 1); timings are reported per optimizer step. */
+  optimizerSteps?: number;
 }
 
 export interface TimeStepsOptions {
@@ -27,9 +29,9 @@ export interface TimeStepsOptions {
 export interface StepTiming {
   /** Wall time of the very first step: warm-up, kernel compilation, first allocations. */
   firstMs: number;
-  /** Median wall time of the timed steps. */
+  /** Median wall time of the timed steps (per optimizer step). */
   medianMs: number;
-  /** Wall time of every timed step, in order. */
+  /** Wall time of every timed step, in order (per optimizer step). */
   samples: number[];
 }
 
@@ -42,7 +44,7 @@ export function median(values: readonly number[]): number {
 
 /** Runs `warmup` steps (the first one timed as firstMs), then up to `rounds` timed steps. */
 export async function timeSteps(
-  step: Pick<TrainingStep, 'step'>,
+  step: Pick<TrainingStep, 'step' | 'optimizerSteps'>,
   { warmup = 1, rounds = 5, budgetMs = Infinity, now = () => performance.now() }: TimeStepsOptions = {},
 ): Promise<StepTiming> {
   if (!Number.isInteger(warmup) || warmup < 1)
@@ -59,7 +61,7 @@ export async function timeSteps(
     if (r > 0 && now() - start > budgetMs) break;
     t = now();
     await step.step();
-    samples.push(now() - t);
+    samples.push((now() - t) / (step.optimizerSteps ?? 1));
   }
   return { firstMs, medianMs: median(samples), samples };
 }
