@@ -87,8 +87,9 @@ async function runOne(offset: number): Promise<SeedReport> {
       if (!epochEnded) return;
       argmax = (await validateArgmax(trainer.net, source, train.batchSize)).nme!;
       const s = ((performance.now() - t0) / 1000).toFixed(0);
+      const picks = (await trainer.net.argmaxChoices()).blocks.join('');
       console.log(
-        `epoch ${m.epoch + 1}: step ${trainer.stepsDone}, argmax NME ${argmax.toFixed(2)} % (${s} s)`,
+        `epoch ${m.epoch + 1}: step ${trainer.stepsDone}, argmax NME ${argmax.toFixed(2)} % ${picks} (${s} s)`,
       );
     });
     if (outcome !== 'finished') throw new Error(`the search ended ${outcome}`);
