@@ -7,7 +7,7 @@
  *   npm run report:classroom -- --seeds 0,1,2    the same for several seed offsets (split, init, Gumbel
  *                                                and data seeds shifted by 100·k; the faces stay the same)
  * Overrides for exploring: REPORT_CONFIG='{"train":{"lrWeights":0.05}}' merges settings into the experiment
- * (one level deep), REPORT_FINETUNE=N changes the finetune steps.
+ * (one level deep), REPORT_FINETUNE=N and REPORT_FINETUNE_LR=x change the finetune's steps and rate.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -106,7 +106,7 @@ async function runOne(offset: number): Promise<SeedReport> {
         source,
         {
           steps,
-          lr: DEFAULT_FINETUNE.lr,
+          lr: Number(process.env.REPORT_FINETUNE_LR ?? DEFAULT_FINETUNE.lr),
           batchSize: train.batchSize,
           seed: finetuneSeed(config.seeds.data, 0),
           weightDecay: train.weightDecay,
