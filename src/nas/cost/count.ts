@@ -87,3 +87,15 @@ export function headCost(
 export function countCost(arch: Arch, input: InputSpec = arch.input, params: ParamConvention = 'all'): Cost {
   return opsCost(lower(arch, input).ops, params);
 }
+
+/**
+ * Values read by the network's global average pools (SE squeezes, ir_pool's pool, the head's pool): H·W·C
+ * of each pooled map. Not MACs under the convention above; mobile-vision's FLOPs counter
+ * (mobile_cv/lut/lib/lut_ops.py, AdaptiveAvgPool2d) adds them to conv/FC MACs in the figures its model zoo
+ * releases (FBNetV3), so `macs + gapReads` is that figure.
+ */
+export function gapReads(arch: Arch, input: InputSpec = arch.input): number {
+  return lower(arch, input)
+    .ops.filter((o) => o.op === 'gap')
+    .reduce((n, o) => n + o.in[0].shape.h * o.in[0].shape.w * o.in[0].shape.c, 0);
+}
