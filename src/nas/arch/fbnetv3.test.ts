@@ -6,7 +6,7 @@ import { exportOnnx, verifyOnnx } from '../export/index.ts';
 import { useLocalOrtWasm } from '../export/testing/ort-node.ts';
 import { randomInput, randomizeModel } from '../export/testing/randomize.ts';
 import { createModel } from '../model/model.ts';
-import { lower } from './lower.ts';
+import { lower, lowerBlock } from './lower.ts';
 import { ARCHS } from './registry.ts';
 
 /**
@@ -154,5 +154,20 @@ describe('FBNetV3-A builds in tfjs and exports to ONNX at 224', () => {
     const r = await verifyOnnx(bytes, x, shape, Float32Array.from(expected));
     expect(r.dims).toEqual([1, 1000]);
     expect(r.maxAbsDiff / scale).toBeLessThan(1e-4);
+  });
+});
+
+describe('depthwise padding overrides: bad input', () => {
+  it('refuses a padding outside 0..k-1 and one that breaks a residual, with a message', () => {
+    const ir = { kind: 'ir', k: 3, e: 3, out: 8, stride: 1, act: 'hswish' } as const;
+    const shape = { h: 9, w: 9, c: 8 };
+    expect(() => lowerBlock({ ...ir, dwPad: 3 }, shape)).toThrow(/padding 3 of a k3 conv/);
+    expect(() => lowerBlock({ ...ir, dwPad: -1 }, shape)).toThrow(/padding -1/);
+    expect(() => lowerBlock({ ...ir, dwPad: 0.5 }, shape)).toThrow(/padding 0.5/);
+    expect(() => lowerBlock({ ...ir, dwPad: 0 }, shape)).toThrow(/residual add does not fit/);
+    expect(lowerBlock({ ...ir, dwPad: 1 }, shape).out.shape).toEqual(shape);
+    expect(() => countCost({ ...ARCHS.fbnetv3_a, input: { size: 32, channels: 3 } })).toThrow(
+      /padding 0\) on 1x1 leaves no output/,
+    );
   });
 });

@@ -191,7 +191,9 @@ class Lowerer {
     const h = convOutSize(x.shape.h, o.k, stride, dilation, pad);
     const w = convOutSize(x.shape.w, o.k, stride, dilation, pad);
     if (h < 1 || w < 1) {
-      throw new Error(`${prefix}: conv k${o.k}/s${stride} on ${x.shape.h}x${x.shape.w} leaves no output`);
+      throw new Error(
+        `${prefix}: conv k${o.k}/s${stride} (padding ${pad}) on ${x.shape.h}x${x.shape.w} leaves no output`,
+      );
     }
     const kernel: ParamSpec = depthwise
       ? { name: `${prefix}/depthwise_kernel`, shape: [o.k, o.k, out, 1], role: 'weight' }
@@ -310,7 +312,13 @@ class Lowerer {
         const se = { width: irSeChannels(hid, spec.e, spec.seReduce), act: spec.seAct ?? 'relu' };
         h = this.attention(spec.attention, name, h, se);
         const y = this.convUnit(`${name}/project`, h, spec.out, { k: 1, groups: g, act: 'none' });
-        return spec.stride === 1 && x.shape.c === spec.out ? this.residual(name, y, x) : y;
+        if (!(spec.stride === 1 && x.shape.c === spec.out)) return y;
+        if (y.shape.h !== x.shape.h || y.shape.w !== x.shape.w) {
+          throw new Error(
+            `${name}: depthwise padding ${spec.dwPad} changes the map (${x.shape.h} -> ${y.shape.h}), so the residual add does not fit`,
+          );
+        }
+        return this.residual(name, y, x);
       }
       case 'skip':
         if (spec.stride === 1 && x.shape.c === spec.out) return x;
