@@ -20,7 +20,9 @@
  *   expand conv; ours drop it, as mobile-vision's fbnet_v2 IRFBlock does, so our FBNet-A is 4,270,288 weights
  *   and 244.5 M MACs. MobileNetV2's authors list 3.47 M params for 1.0/224
  *   (tensorflow/models research/slim/nets/mobilenet/README.md): the BatchNorm-free count, 3,469,760 here,
- *   whereas with gamma/beta it is torchvision's 3,504,872.
+ *   whereas with gamma/beta it is torchvision's 3,504,872. FBNetV3-A … G's released params (model_zoo
+ *   model_info/fbnet_v2/model_info_fbnet_v3.json) are this count exactly; their released FLOPs are MACs plus
+ *   the values read by global average pooling (`gapReads`), also exactly (arch/fbnetv3.test.ts).
  */
 import { lower, lowerBlock, lowerHead, opMacs, type Op, type Shape } from '../arch/lower.ts';
 import type { Arch, BlockSpec, HeadSpec, InputSpec } from '../arch/spec.ts';
