@@ -144,6 +144,11 @@ describe('FBNetV3-A builds in tfjs and exports to ONNX at 224', () => {
     models.push(model);
     expect(model.paramCount()).toBe(countCost(arch).params);
     randomizeModel(model, 3);
+    // residual branches start small, as the release initialises them (zero_last_bn_gamma), so activations
+    // stay O(1) through 30 blocks instead of growing to ~1e7 and the 1e-4 comparison stays sharp
+    for (const p of model.params().filter((q) => /\/project\/bn\/(gamma|beta)$/.test(q.name))) {
+      tf.tidy(() => p.variable.assign(tf.mul(p.variable, 0.1)));
+    }
     const bytes = await exportOnnx(model);
     const shape: [number, number, number, number] = [1, 224, 224, 3];
     const x = randomInput(shape, 11);
@@ -153,7 +158,9 @@ describe('FBNetV3-A builds in tfjs and exports to ONNX at 224', () => {
     expect(scale).toBeGreaterThan(0.1);
     const r = await verifyOnnx(bytes, x, shape, Float32Array.from(expected));
     expect(r.dims).toEqual([1, 1000]);
+    // measured: 3.3e-7 absolute on outputs up to 0.54 (6e-7 relative)
     expect(r.maxAbsDiff / scale).toBeLessThan(1e-4);
+    expect(r.maxAbsDiff).toBeLessThan(1e-4);
   });
 });
 
