@@ -56,6 +56,10 @@ const BLOCKS: Record<BlockSpec['kind'], { code: string; fields: FieldList }> = {
       ['dilation', DILATION, true],
       ['attention', ATTN, true],
       ['act', ACT, true],
+      // appended last (FBNetV3's IR options): links made before them decode unchanged
+      ['dwPad', int(0, 14), true],
+      ['seReduce', oneOf('hidden', 'input'), true],
+      ['seAct', ACT, true],
     ],
   },
   skip: {

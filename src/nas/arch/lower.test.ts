@@ -114,6 +114,14 @@ function irCases(): BlockCase[] {
   out.push({ spec: { kind: 'ir', k: 3, e: 1.25, out: 8, stride: 1, groups: 4 }, cin: 4 });
   out.push({ spec: { kind: 'ir', k: 3, e: 6, out: 6, stride: 1, attention: 'se' }, cin: 6 });
   out.push({ spec: { kind: 'ir', k: 3, e: 4, out: 8, stride: 2, attention: 'se', act: 'hswish' }, cin: 25 });
+  // FBNetV3: depthwise padding overrides at stride 2 (k5 pad 1: 9 -> 4, 8 -> 3; k3 pad 0: 9 -> 4, 8 -> 3)
+  // and at stride 1 (k3 pad 0 shrinks the map, so no residual), SE from the block input (hidden 120,
+  // e 5 -> 6 -> 8 channels; hidden 72, e 3 -> 6 -> 8) with h-swish inside
+  const v3 = { act: 'hswish', attention: 'se', seReduce: 'input', seAct: 'hswish' } as const;
+  out.push({ spec: { kind: 'ir', k: 5, e: 5, out: 16, stride: 2, dwPad: 1, ...v3 }, cin: 24 });
+  out.push({ spec: { kind: 'ir', k: 3, e: 3, out: 24, stride: 2, dwPad: 0, ...v3 }, cin: 24 });
+  out.push({ spec: { kind: 'ir', k: 3, e: 3, out: 16, stride: 1, dwPad: 0, act: 'relu' }, cin: 24 });
+  out.push({ spec: { kind: 'ir', k: 3, e: 3, out: 24, stride: 1, ...v3 }, cin: 24 });
   return out;
 }
 
@@ -261,9 +269,12 @@ function checkArch(arch: Arch, size: number): void {
 }
 
 describe('lower and countCost match createModel', () => {
-  // params do not depend on the input size, so forward passes run at 32x32 for speed
+  // params do not depend on the input size, so forward passes run at 32x32 for speed; FBNetV3's depthwise
+  // convs with less padding (dwPad) leave no map at 32 (4 -> 1 -> 0), so those run at 64
+  const checkSize = (arch: Arch) =>
+    arch.body.some((b) => b.kind === 'ir' && b.dwPad !== undefined) ? 64 : 32;
   for (const [key, arch] of Object.entries(ARCHS)) {
-    it(`registry: ${key}`, () => checkArch(arch, 32));
+    it(`registry: ${key}`, () => checkArch(arch, checkSize(arch)));
   }
 
   it('a landmark head with taps and grid pooling', () => {

@@ -7,7 +7,8 @@
  *
  * A conv unit lowers to conv (+ bias when it has no BatchNorm) -> bn -> act, the last two only when
  * present; consumers that fuse (ONNX folds BatchNorm, Paddle-Lite fuses ReLU) look at the ops after a conv.
- * Padding is always samePad(k, dilation) on every side (blocks/shapes.ts).
+ * Padding is symmetric, `pad` on every side of a conv: samePad(k, dilation) (blocks/shapes.ts) unless the
+ * block overrides it (IRSpec.dwPad, FBNetV3's depthwise padding exceptions).
  */
 import {
   convOutSize,
@@ -15,8 +16,10 @@ import {
   ghostHiddenChannels,
   ghostPrimaryChannels,
   irHiddenChannels,
+  irSeChannels,
   peleeHalfChannels,
   poolCeilOutSize,
+  samePad,
   seChannels,
 } from '../blocks/shapes.ts';
 import { candidateSpec } from './candidates.ts';
@@ -72,6 +75,8 @@ export interface ConvOp extends OpBase {
   k: number;
   stride: number;
   dilation: number;
+  /** Zero padding on every side (samePad(k, dilation) unless the spec overrides it). */
+  pad: number;
   groups: number;
   depthwise: boolean;
 }
@@ -137,8 +142,16 @@ interface ConvOptions {
   stride?: number;
   dilation?: number;
   groups?: number;
+  /** Padding on every side; default samePad(k, dilation). */
+  pad?: number;
   /** BatchNorm after the conv (default true); without it the conv has a bias. */
   bn?: boolean;
+  act: Activation;
+}
+
+/** The SE bottleneck: its width and activation (the gate is always a hard sigmoid). */
+interface SeOptions {
+  width: number;
   act: Activation;
 }
 
@@ -162,6 +175,12 @@ class Lowerer {
     const stride = o.stride ?? 1;
     const dilation = o.dilation ?? 1;
     const bn = o.bn ?? true;
+    const pad = o.pad ?? samePad(o.k, dilation);
+    if (!Number.isInteger(pad) || pad < 0 || pad > (o.k - 1) * dilation) {
+      throw new Error(
+        `${prefix}: padding ${pad} of a k${o.k} conv is not an integer in 0..${(o.k - 1) * dilation}`,
+      );
+    }
     if (depthwise && out !== x.shape.c)
       throw new Error(`${prefix}: depthwise conv maps ${x.shape.c} to ${out}`);
     if (x.shape.c % groups !== 0 || out % groups !== 0) {
@@ -169,10 +188,12 @@ class Lowerer {
         `${prefix}: conv with ${groups} groups needs channels divisible by it (in ${x.shape.c}, out ${out})`,
       );
     }
-    const h = convOutSize(x.shape.h, o.k, stride, dilation);
-    const w = convOutSize(x.shape.w, o.k, stride, dilation);
+    const h = convOutSize(x.shape.h, o.k, stride, dilation, pad);
+    const w = convOutSize(x.shape.w, o.k, stride, dilation, pad);
     if (h < 1 || w < 1) {
-      throw new Error(`${prefix}: conv k${o.k}/s${stride} on ${x.shape.h}x${x.shape.w} leaves no output`);
+      throw new Error(
+        `${prefix}: conv k${o.k}/s${stride} (padding ${pad}) on ${x.shape.h}x${x.shape.w} leaves no output`,
+      );
     }
     const kernel: ParamSpec = depthwise
       ? { name: `${prefix}/depthwise_kernel`, shape: [o.k, o.k, out, 1], role: 'weight' }
@@ -187,6 +208,7 @@ class Lowerer {
       k: o.k,
       stride,
       dilation,
+      pad,
       groups,
       depthwise,
     });
@@ -213,14 +235,22 @@ class Lowerer {
     return this.push({ op, name, in: xs, out: this.value(out), params: [] });
   }
 
-  /** SE: GAP -> 1x1 (bias) -> ReLU -> 1x1 (bias) -> hard-sigmoid -> x·s; eSE: GAP -> 1x1 -> hard-sigmoid -> x·s. */
-  attention(kind: Attention | undefined, block: string, x: Value): Value {
+  /**
+   * SE: GAP -> 1x1 (bias) -> act (default ReLU) -> 1x1 (bias) -> hard-sigmoid -> x·s, bottleneck width
+   * seChannels(C) unless `se` gives it; eSE: GAP -> 1x1 -> hard-sigmoid -> x·s.
+   */
+  attention(kind: Attention | undefined, block: string, x: Value, se?: SeOptions): Value {
     if (!kind || kind === 'none') return x;
     const c = x.shape.c;
     const pooled = this.simple('gap', `${block}/${kind}/pool`, [x], { h: 1, w: 1, c });
     let s: Value;
     if (kind === 'se') {
-      const r = this.convUnit(`${block}/se/reduce`, pooled, seChannels(c), { k: 1, bn: false, act: 'relu' });
+      const width = se?.width ?? seChannels(c);
+      const r = this.convUnit(`${block}/se/reduce`, pooled, width, {
+        k: 1,
+        bn: false,
+        act: se?.act ?? 'relu',
+      });
       s = this.convUnit(`${block}/se/expand`, r, c, { k: 1, bn: false, act: 'none' });
     } else {
       s = this.convUnit(`${block}/ese/fc`, pooled, c, { k: 1, bn: false, act: 'none' });
@@ -277,11 +307,18 @@ class Lowerer {
           );
         }
         h = this.shuffle(`${name}/shuffle`, h, g);
-        const dw = { k: spec.k, stride: spec.stride, dilation: spec.dilation, act };
+        const dw = { k: spec.k, stride: spec.stride, dilation: spec.dilation, pad: spec.dwPad, act };
         h = this.convUnit(`${name}/dw`, h, hid, dw, true);
-        h = this.attention(spec.attention, name, h);
+        const se = { width: irSeChannels(hid, spec.e, spec.seReduce), act: spec.seAct ?? 'relu' };
+        h = this.attention(spec.attention, name, h, se);
         const y = this.convUnit(`${name}/project`, h, spec.out, { k: 1, groups: g, act: 'none' });
-        return spec.stride === 1 && x.shape.c === spec.out ? this.residual(name, y, x) : y;
+        if (!(spec.stride === 1 && x.shape.c === spec.out)) return y;
+        if (y.shape.h !== x.shape.h || y.shape.w !== x.shape.w) {
+          throw new Error(
+            `${name}: depthwise padding ${spec.dwPad} changes the map (${x.shape.h} -> ${y.shape.h}), so the residual add does not fit`,
+          );
+        }
+        return this.residual(name, y, x);
       }
       case 'skip':
         if (spec.stride === 1 && x.shape.c === spec.out) return x;

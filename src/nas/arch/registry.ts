@@ -3,8 +3,9 @@
  * Sources: MobileNetV2 (Sandler et al. 2018, Table 2; same layout as torchvision's mobilenet_v2),
  * FBNet-A/B/C (Wu et al. 2019, arXiv 1812.03443, figure of the searched architectures; transcribed from the
  * per-layer lists in facebookresearch/mobile-vision mobile_cv/arch/fbnet_v2/fbnet_modeldef_cls.py, fbnet_a/b/c),
- * and the NNI PFLD-106 landmark network.
+ * the NNI PFLD-106 landmark network, and the released FBNetV3-A … G (fbnetv3.ts).
  */
+import { FBNETV3 } from './fbnetv3.ts';
 import type { Activation, Arch, BlockSpec } from './spec.ts';
 
 const conv = (k: number, out: number, stride: number, act: Activation): BlockSpec => ({
@@ -193,4 +194,5 @@ export const ARCHS: Record<string, Arch> = {
   fbnet_b: fbnetB,
   fbnet_c: fbnetC,
   pfld_106: pfld106,
+  ...FBNETV3,
 };

@@ -38,6 +38,19 @@ export interface IRSpec {
   dilation?: number; // default 1
   attention?: Attention; // default 'none'
   act?: Activation; // default 'relu' (FBNet V1 uses ReLU)
+  /**
+   * Padding of the depthwise conv on every side, instead of samePad(k, dilation). FBNetV3's released
+   * definitions override it in a few stride-2 blocks (mobile-vision `dw_args: {padding: ...}`).
+   */
+  dwPad?: number;
+  /**
+   * SE bottleneck width (attention 'se'): 'hidden' (default) = makeDivisible(hidden / 4, 8), MobileNetV3's;
+   * 'input' = divisibleBy(trunc(hidden / (4e)), 8), about a quarter of the block's input width, FBNetV3's
+   * (mobile-vision `less_se_channels`). See irSeChannels in blocks/shapes.ts.
+   */
+  seReduce?: 'hidden' | 'input';
+  /** Activation inside the SE bottleneck (default 'relu'); FBNetV3 uses the block's h-swish there. */
+  seAct?: Activation;
 }
 
 /** FBNet's skip candidate: identity when shapes match, else 1x1 conv-bn (stride s) projection. */

@@ -5,7 +5,8 @@
  *  conv        conv(k, stride, dilation, groups) -> BN (bias instead when noBn) -> act
  *  ir          [expand 1x1 in->hid, groups g, BN, act]   (absent when e = 1; hid = irHiddenChannels)
  *              -> channel shuffle(g) when g > 1 (on the block input when e = 1)
- *              -> dw kxk (stride, dilation) BN act -> [SE | eSE on hid] -> project 1x1 hid->out, groups g, BN
+ *              -> dw kxk (stride, dilation; padding dwPad or samePad) BN act -> [SE | eSE on hid]
+ *              (SE width irSeChannels(hid, e, seReduce), activation seAct) -> project 1x1 hid->out, groups g, BN
  *              -> + x when stride = 1 and in = out
  *  skip        identity when stride = 1 and in = out, else proj 1x1 (stride) BN, no act
  *  sep         dw kxk (stride, dilation) BN act -> [SE | eSE on in] -> pw 1x1 in->out BN act
@@ -48,6 +49,7 @@ import {
   ghostHiddenChannels,
   ghostPrimaryChannels,
   irHiddenChannels,
+  irSeChannels,
   peleeHalfChannels,
 } from './shapes.ts';
 
@@ -112,10 +114,11 @@ function buildIR(spec: IRSpec, cin: number, name: string, rng: Rng): Module {
   const dw = new DwUnit(
     `${name}/dw`,
     hid,
-    { k: spec.k, stride: spec.stride, dilation: spec.dilation, act },
+    { k: spec.k, stride: spec.stride, dilation: spec.dilation, pad: spec.dwPad, act },
     rng,
   );
-  const att = buildAttention(spec.attention ?? 'none', name, hid, rng);
+  const se = { width: irSeChannels(hid, spec.e, spec.seReduce), act: spec.seAct ?? 'relu' };
+  const att = buildAttention(spec.attention ?? 'none', name, hid, rng, se);
   const project = new ConvUnit(`${name}/project`, hid, spec.out, { k: 1, groups: g, act: 'none' }, rng);
   const residual = spec.stride === 1 && cin === spec.out;
   return new Block(name, spec, cin, spec.out, [expand, dw, att, project], (x, t) => {

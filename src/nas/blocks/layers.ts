@@ -81,6 +81,8 @@ export interface DwUnitOptions {
   noBn?: boolean;
   /** Initial kernel value for every tap instead of He-normal (dwpool: 1 / (k * k)). */
   constantInit?: number;
+  /** Padding on every side instead of samePad(k, dilation) (IRSpec.dwPad). */
+  pad?: number;
 }
 
 /** Depthwise kxk conv (kernel [k, k, C, 1]) -> BN | bias -> act. */
@@ -91,6 +93,7 @@ export class DwUnit {
   readonly k: number;
   readonly stride: number;
   readonly dilation: number;
+  readonly pad: number | undefined;
   readonly act: Activation;
 
   constructor(
@@ -100,6 +103,7 @@ export class DwUnit {
     rng: Rng,
   ) {
     this.k = opts.k;
+    this.pad = opts.pad;
     this.stride = opts.stride ?? 1;
     this.dilation = opts.dilation ?? 1;
     this.act = opts.act;
@@ -115,7 +119,7 @@ export class DwUnit {
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      let y = depthwiseConv2d(x, this.kernel as tf.Tensor4D, this.stride, this.dilation);
+      let y = depthwiseConv2d(x, this.kernel as tf.Tensor4D, this.stride, this.dilation, this.pad);
       if (this.bias) y = tf.add(y, this.bias);
       // ReLU goes into the batch norm, which fuses it on the cpu backend
       if (this.bn && this.act === 'relu') return this.bn.apply(y, training, true);

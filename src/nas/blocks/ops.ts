@@ -99,16 +99,16 @@ export function conv2d(
   }) as tf.Tensor4D;
 }
 
-/** Depthwise conv (group = channels) with samePad padding; kernel [k, k, C, 1]. */
+/** Depthwise conv (group = channels), `pad` on every side (default samePad); kernel [k, k, C, 1]. */
 export function depthwiseConv2d(
   x: tf.Tensor4D,
   kernel: tf.Tensor4D,
   stride: number,
   dilation = 1,
+  pad = samePad(kernel.shape[0], dilation),
 ): tf.Tensor4D {
   return tf.tidy(() => {
     // padding as a number, not a pad op (see conv2d)
-    const pad = samePad(kernel.shape[0], dilation);
     return tf.depthwiseConv2d(x, dilateKernel(kernel, dilation), stride, pad);
   });
 }

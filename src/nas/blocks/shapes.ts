@@ -15,9 +15,17 @@ export function samePad(k: number, dilation = 1): number {
   return Math.floor(((k - 1) * dilation) / 2);
 }
 
-/** Output side of a kxk conv with stride s, dilation d and samePad: floor((n + 2p - d(k-1) - 1) / s) + 1. */
-export function convOutSize(size: number, k: number, stride: number, dilation = 1): number {
-  const p = samePad(k, dilation);
+/**
+ * Output side of a kxk conv with stride s, dilation d and padding p on every side (samePad unless a block
+ * says otherwise, e.g. FBNetV3's depthwise padding exceptions): floor((n + 2p - d(k-1) - 1) / s) + 1.
+ */
+export function convOutSize(
+  size: number,
+  k: number,
+  stride: number,
+  dilation = 1,
+  p = samePad(k, dilation),
+): number {
   return Math.floor((size + 2 * p - dilation * (k - 1) - 1) / stride) + 1;
 }
 
@@ -38,6 +46,30 @@ export function makeDivisible(v: number, divisor = 8, min = divisor): number {
 /** SE bottleneck width: channels / 4 rounded by makeDivisible(., 8) (so at least 8). */
 export function seChannels(channels: number): number {
   return makeDivisible(channels / 4, 8);
+}
+
+/**
+ * facebookresearch/mobile-vision's channel rounding (get_divisible_by in mobile_cv/arch/utils/helper.py):
+ * v unchanged when already a multiple of `divisor`; else the nearest multiple (halves round up, at least
+ * one divisor), one divisor more when that falls below 95 % of v; never under `min`. It differs from
+ * makeDivisible (the MobileNet rule, 90 %): 17 -> 24 here, 16 there.
+ */
+export function divisibleBy(v: number, divisor: number, min = divisor): number {
+  let n = Math.trunc(v);
+  if (v % divisor !== 0) {
+    n = (Math.floor(v / divisor + 0.5) || 1) * divisor;
+    if (n < 0.95 * v) n += divisor;
+  }
+  return Math.max(n, min);
+}
+
+/**
+ * SE bottleneck width of an inverted residual with hidden width `hidden` and expansion e (IRSpec.seReduce):
+ * 'hidden' -> seChannels(hidden) (MobileNetV3); 'input' -> mobile-vision's `less_se_channels` (FBNetV3):
+ * trunc(hidden * 0.25 / e), i.e. about a quarter of the block's input width, then divisibleBy(., 8).
+ */
+export function irSeChannels(hidden: number, e: number, reduce: 'hidden' | 'input' = 'hidden'): number {
+  return reduce === 'input' ? divisibleBy(Math.trunc((hidden * 0.25) / e), 8) : seChannels(hidden);
 }
 
 /**

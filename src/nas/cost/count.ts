@@ -20,7 +20,9 @@
  *   expand conv; ours drop it, as mobile-vision's fbnet_v2 IRFBlock does, so our FBNet-A is 4,270,288 weights
  *   and 244.5 M MACs. MobileNetV2's authors list 3.47 M params for 1.0/224
  *   (tensorflow/models research/slim/nets/mobilenet/README.md): the BatchNorm-free count, 3,469,760 here,
- *   whereas with gamma/beta it is torchvision's 3,504,872.
+ *   whereas with gamma/beta it is torchvision's 3,504,872. FBNetV3-A … G's released params (model_zoo
+ *   model_info/fbnet_v2/model_info_fbnet_v3.json) are this count exactly; their released FLOPs are MACs plus
+ *   the values read by global average pooling (`gapReads`), also exactly (arch/fbnetv3.test.ts).
  */
 import { lower, lowerBlock, lowerHead, opMacs, type Op, type Shape } from '../arch/lower.ts';
 import type { Arch, BlockSpec, HeadSpec, InputSpec } from '../arch/spec.ts';
@@ -86,4 +88,16 @@ export function headCost(
 
 export function countCost(arch: Arch, input: InputSpec = arch.input, params: ParamConvention = 'all'): Cost {
   return opsCost(lower(arch, input).ops, params);
+}
+
+/**
+ * Values read by the network's global average pools (SE squeezes, ir_pool's pool, the head's pool): H·W·C
+ * of each pooled map. Not MACs under the convention above; mobile-vision's FLOPs counter
+ * (mobile_cv/lut/lib/lut_ops.py, AdaptiveAvgPool2d) adds them to conv/FC MACs in the figures its model zoo
+ * releases (FBNetV3), so `macs + gapReads` is that figure.
+ */
+export function gapReads(arch: Arch, input: InputSpec = arch.input): number {
+  return lower(arch, input)
+    .ops.filter((o) => o.op === 'gap')
+    .reduce((n, o) => n + o.in[0].shape.h * o.in[0].shape.w * o.in[0].shape.c, 0);
 }

@@ -13,7 +13,6 @@
 import { lower, type ActOp, type ConvOp, type Op, type ParamSpec } from '../arch/lower.ts';
 import type { HeadSpec } from '../arch/spec.ts';
 import { BN_EPSILON } from '../blocks/module.ts';
-import { samePad } from '../blocks/shapes.ts';
 import type { NasModel } from '../model/model.ts';
 import { headOutputs } from '../model/head.ts';
 import { gridPoolMatrix } from '../model/grid-pool.ts';
@@ -202,7 +201,7 @@ class Emitter {
     }
     const out = dims[0];
     const { w, b } = this.fold(op, bn, oihw, out);
-    const p = samePad(op.k, op.dilation);
+    const p = op.pad;
     const wName = this.g.weight(`${op.name}/weight`, dims, w);
     const bName = this.g.weight(`${op.name}/bias`, [out], b);
     return this.g.conv(

@@ -31,7 +31,6 @@ import {
 } from '../arch/lower.ts';
 import { isSearchLayer } from '../arch/spec.ts';
 import type { Activation, SearchSpace } from '../arch/spec.ts';
-import { samePad } from '../blocks/shapes.ts';
 import { resolveSpace } from '../spaces/derive.ts';
 import { MAX_LATENCY_MS, type LatencyLayer, type LatencyTable } from './table.ts';
 
@@ -203,6 +202,7 @@ type Op =
       k: number;
       stride: number;
       dil: number;
+      pad: number;
       bn: boolean;
       act: Activation;
     }
@@ -248,8 +248,8 @@ function paddleOps(ops: LoweredOp[]): Op[] {
           act = a.act as Activation;
           i++;
         }
-        const { groups, k, stride, dilation: dil } = op;
-        out.push({ t: 'conv', x, y: op.out.shape, groups, k, stride, dil, bn, act });
+        const { groups, k, stride, dilation: dil, pad } = op;
+        out.push({ t: 'conv', x, y: op.out.shape, groups, k, stride, dil, pad, bn, act });
         break;
       }
       case 'bn':
@@ -385,9 +385,8 @@ class Lookup {
   }
 
   private conv(op: Extract<Op, { t: 'conv' }>, where: string): number {
-    const { x, y, groups, k, stride, dil, bn, act } = op;
+    const { x, y, groups, k, stride, dil, pad, bn, act } = op;
     const out = y.c;
-    const pad = samePad(k, dil);
     const reluFlag = act === 'relu' ? 1 : 0;
     const natural = bn ? 0 : 1;
     const rest = `${this.dims(x)},${out},${groups},${k},${pad},${stride},${dil}`;
@@ -450,6 +449,7 @@ class Lookup {
         k: 1,
         stride: 1,
         dil: 1,
+        pad: 0,
         bn: false,
         act: 'none',
       },

@@ -19,7 +19,6 @@ import {
   type Shape,
 } from '../../arch/lower.ts';
 import { isSearchLayer, type Arch, type SearchSpace } from '../../arch/spec.ts';
-import { samePad } from '../../blocks/shapes.ts';
 import { BN_EPSILON, BN_MOMENTUM } from '../../blocks/module.ts';
 
 export type Chw = [number, number, number];
@@ -84,7 +83,7 @@ function torchOp(op: Op): TorchOp {
         stride: op.stride,
         dilation: op.dilation,
         groups: op.groups,
-        padding: samePad(op.k, op.dilation),
+        padding: op.pad,
         bias: op.params.some((p) => p.role === 'bias'),
       };
     case 'act':

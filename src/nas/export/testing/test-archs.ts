@@ -2,7 +2,8 @@
  * Test-only: small architectures that together use every BlockSpec kind and option the exporter maps
  * (grouped 1x1 + shuffle, dilation, SE / eSE, identity and projection skips, ghost with odd widths,
  * even-kernel dwpool, the PeleeNet stem at an odd size, a landmarks head with taps, a grid-pooled landmarks
- * head whose grid does not divide the map, all FBNet V1 candidates, FBNetV3's ir_pool ending the body).
+ * head whose grid does not divide the map, all FBNet V1 candidates, FBNetV3's ir_pool ending the body, its
+ * depthwise padding overrides and its SE from the block input).
  */
 import type { Arch, BlockSpec } from '../../arch/spec.ts';
 import { FBNET_V1_CANDIDATES, candidateSpec } from '../../arch/candidates.ts';
@@ -112,5 +113,35 @@ export const TEST_ARCHS: Arch[] = [
   classifier('fbnet-v1-candidates', 16, [
     { kind: 'conv', k: 3, out: 16, stride: 2, act: 'relu' },
     ...FBNET_V1_CANDIDATES.map((c, i) => candidateSpec(c.name, 16, i === 3 ? 2 : 1)),
+  ]),
+  // FBNetV3's blocks: depthwise padding overrides (k5 pad 1 and k3 pad 0 at stride 2: 11 -> 5 -> 2), SE
+  // with its width from the block input and h-swish inside, ir_pool
+  classifier('fbnetv3-blocks', 22, [
+    { kind: 'conv', k: 3, out: 8, stride: 2, act: 'hswish' },
+    { kind: 'ir', k: 5, e: 4, out: 16, stride: 2, act: 'hswish', dwPad: 1 },
+    {
+      kind: 'ir',
+      k: 3,
+      e: 3,
+      out: 16,
+      stride: 1,
+      act: 'hswish',
+      attention: 'se',
+      seReduce: 'input',
+      seAct: 'hswish',
+    },
+    {
+      kind: 'ir',
+      k: 3,
+      e: 5,
+      out: 24,
+      stride: 2,
+      act: 'hswish',
+      attention: 'se',
+      seReduce: 'input',
+      seAct: 'hswish',
+      dwPad: 0,
+    },
+    { kind: 'ir_pool', e: 6, out: 32, act: 'hswish' },
   ]),
 ];
