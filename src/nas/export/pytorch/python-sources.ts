@@ -162,6 +162,8 @@ class Network(nn.Module):
                 y = torch.cat(a, 1)
             elif kind == "slice":
                 y = a[0][:, : op["out_shape"][0]]
+            elif kind == "chpad":
+                y = F.pad(a[0], (0, 0, 0, 0, 0, op["out_shape"][0] - a[0].shape[1]))
             elif kind == "gap":
                 y = a[0].mean((2, 3), keepdim=True)
             elif kind == "flatten":
