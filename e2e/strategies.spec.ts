@@ -21,6 +21,10 @@ test('SPOS supernet, SANAS and random search side by side, reload mid-run and re
   await expect(panel.getByLabel('SANAS (simulated annealing)')).toBeChecked();
   await expect(panel.getByLabel('Random search')).toBeChecked();
   await panel.getByLabel('Evaluations per run').fill('15');
+  // settings that travel in the share link (the address follows the form)
+  await panel.getByLabel('SANAS r').fill('0.7');
+  await panel.getByLabel('Evolution population P').fill('8');
+  await expect.poll(() => page.url()).toMatch(/x=1/);
   await expect(page.getByTestId('reward-formula')).toHaveText('reward = 1 − NME');
   await panel.getByRole('button', { name: 'Run strategies' }).click();
   await expect(page.getByTestId('best-so-far')).toBeVisible({ timeout: 60_000 });
@@ -33,6 +37,12 @@ test('SPOS supernet, SANAS and random search side by side, reload mid-run and re
   // reload mid-run: the checkpoint survives, the supernet is restored, the runs continue where they were
   await page.reload();
   await expect(page.getByTestId('strategies-resumable')).toBeVisible({ timeout: 60_000 });
+  // the checkpoint lives in IndexedDB now, not in localStorage
+  expect(await page.evaluate(() => localStorage.getItem('nas-playground:strategies'))).toBeNull();
+  // the link restored the form before the checkpoint was resumed
+  await expect(panel.getByLabel('Evaluations per run')).toHaveValue('15');
+  await expect(panel.getByLabel('SANAS r')).toHaveValue('0.7');
+  await expect(panel.getByLabel('Evolution population P')).toHaveValue('8');
   const kept = (await page.getByTestId('strategies-resumable').textContent()) ?? '';
   expect(Number(/(\d+) evaluations\s+kept/.exec(kept)?.[1])).toBeGreaterThanOrEqual(8);
   await page.getByRole('button', { name: 'Resume strategies' }).click();

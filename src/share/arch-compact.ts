@@ -100,6 +100,25 @@ const BLOCKS: Record<BlockSpec['kind'], { code: string; fields: FieldList }> = {
       ['act', ACT, true],
     ],
   },
+  blaze: {
+    code: 'b',
+    fields: [
+      ['k', K, false],
+      ['out', OUT, false],
+      ['stride', STRIDE, false],
+      ['act', ACT, true],
+    ],
+  },
+  double_blaze: {
+    code: 'B',
+    fields: [
+      ['k', K, false],
+      ['mid', OUT, false],
+      ['out', OUT, false],
+      ['stride', STRIDE, false],
+      ['act', ACT, true],
+    ],
+  },
   dwpool: {
     code: 'd',
     fields: [

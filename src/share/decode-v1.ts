@@ -7,6 +7,7 @@ import { unpackArch } from './arch-compact.ts';
 import type { ShareWarning } from './errors.ts';
 import { check, cutText, show, type Rule } from './rules.ts';
 import { unpackV2 } from './v2-settings.ts';
+import { unpackStrategies } from './strategies-settings.ts';
 import type { ShareArea, ShareContext, SharedExperiment, ShareMetrics } from './types.ts';
 import {
   FIELDS,
@@ -74,6 +75,10 @@ export function decodeV1(
   }
 
   const value: SharedExperiment = { config };
+  if (K.strategies in w) {
+    const st = unpackStrategies(w[K.strategies], warn);
+    if (st) value.strategies = st;
+  }
   if (K.result in w) {
     const result = decodeResult(w[K.result], warn);
     if (result) value.result = result;

@@ -12,3 +12,9 @@ export {
 } from './url.ts';
 export { check, type Checked, type Rule } from './rules.ts';
 export { numberRule } from './wire-v1.ts';
+export {
+  DEFAULT_SHARED_STRATEGIES,
+  defaultSharedStrategies,
+  type SharedRewardKind,
+  type SharedStrategies,
+} from './strategies-settings.ts';

@@ -1,5 +1,6 @@
 /** What a share link carries: the experiment, optionally its found architecture, and classroom view hints. */
 import type { Arch, ExperimentConfig } from '../nas/index.ts';
+import type { SharedStrategies } from './strategies-settings.ts';
 
 export interface ShareMetrics {
   nme?: number;
@@ -14,6 +15,8 @@ export type ShareArea = 'learn' | 'search' | 'data' | 'results';
 export interface SharedExperiment {
   config: ExperimentConfig;
   result?: { arch: Arch; metrics: ShareMetrics };
+  /** The sample strategies' settings (SANAS, aging evolution, random search); absent: the defaults. */
+  strategies?: SharedStrategies;
   view?: {
     /** Control ids hidden in classroom mode. */
     hide?: string[];

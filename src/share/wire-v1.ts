@@ -13,6 +13,7 @@ import {
 import { packArch } from './arch-compact.ts';
 import type { Rule } from './rules.ts';
 import { packV2 } from './v2-settings.ts';
+import { isDefaultStrategies, packStrategies } from './strategies-settings.ts';
 import type { SharedExperiment } from './types.ts';
 
 export const V1_DEFAULTS: ExperimentConfig = deepFreeze({
@@ -108,6 +109,7 @@ export const K = {
   result: 'r',
   view: 'v',
   v2: 'x2',
+  strategies: 'st',
 } as const;
 
 /** Keys inside `r` (result) and `v` (view). */
@@ -158,6 +160,7 @@ export function toWireV1(s: SharedExperiment): Record<string, unknown> {
   if (edits.length) w[K.candidateEdits] = Object.fromEntries(edits);
 
   if (c.v2) w[K.v2] = packV2(c.v2);
+  if (s.strategies && !isDefaultStrategies(s.strategies)) w[K.strategies] = packStrategies(s.strategies);
 
   if (s.result) {
     const m: Record<string, unknown> = {};

@@ -77,7 +77,18 @@ interface BlockCase {
 }
 
 /** Every BlockSpec kind; a new kind must be added here and to the cases below. */
-const ALL_KINDS: BlockKind[] = ['conv', 'ir', 'skip', 'sep', 'ghost', 'pelee_stem', 'dwpool', 'ir_pool'];
+const ALL_KINDS: BlockKind[] = [
+  'conv',
+  'ir',
+  'skip',
+  'sep',
+  'ghost',
+  'pelee_stem',
+  'dwpool',
+  'ir_pool',
+  'blaze',
+  'double_blaze',
+];
 
 const ACTS: Activation[] = ['relu', 'relu6', 'hswish', 'swish', 'none'];
 const ATTENTIONS: Attention[] = ['none', 'se', 'ese'];
@@ -171,6 +182,15 @@ function otherCases(): BlockCase[] {
   ] as [number, number, Activation][]) {
     out.push({ spec: { kind: 'ir_pool', e, out: o, act }, cin: 6 });
   }
+  // Blaze blocks: identity, zero-padded and max-pooled (odd sizes: ceil mode) shortcuts
+  for (const stride of [1, 2])
+    for (const [cin, o] of [
+      [6, 6],
+      [6, 10],
+    ]) {
+      out.push({ spec: { kind: 'blaze', k: 5, out: o, stride }, cin });
+      out.push({ spec: { kind: 'double_blaze', k: 3, mid: 4, out: o, stride, act: 'relu6' }, cin });
+    }
   for (const groups of [1, 2])
     for (const noBn of [false, true])
       for (const [k, stride, dilation] of [
@@ -189,7 +209,7 @@ describe('lowerBlock and blockCost match the built tfjs block', () => {
     for (const c of irCases()) checkBlock(c.spec, c.cin);
   });
 
-  it('skip, separable, ghost, PeleeNet stem, dwpool, ir_pool and conv', () => {
+  it('skip, separable, ghost, PeleeNet stem, dwpool, ir_pool, conv, blaze and double blaze', () => {
     for (const c of otherCases()) checkBlock(c.spec, c.cin);
   });
 

@@ -96,6 +96,8 @@ export type Op =
   | (OpBase & { op: 'concat' })
   /** The first out.c channels. */
   | (OpBase & { op: 'slice' })
+  /** Zero channels appended after the input's, up to out.c (BlazeBlock shortcut). */
+  | (OpBase & { op: 'chpad' })
   /** Global average pooling to 1x1xC. */
   | (OpBase & { op: 'gap' })
   /** 1x1xC -> a flat vector of C (shape unchanged), before the head's FC. */
@@ -231,7 +233,12 @@ class Lowerer {
     return this.push({ op: 'act', act, name, in: [x], out: this.value(x.shape), params: [] });
   }
 
-  simple(op: 'add' | 'concat' | 'slice' | 'gap' | 'flatten', name: string, xs: Value[], out: Shape): Value {
+  simple(
+    op: 'add' | 'concat' | 'slice' | 'chpad' | 'gap' | 'flatten',
+    name: string,
+    xs: Value[],
+    out: Shape,
+  ): Value {
     return this.push({ op, name, in: xs, out: this.value(out), params: [] });
   }
 
@@ -284,6 +291,33 @@ class Lowerer {
     return this.simple('add', `${name}/add`, [a, b], a.shape);
   }
 
+  /** max pool stride x stride / stride in ceil mode; no op at stride 1. */
+  private maxPool(name: string, x: Value, stride: number): Value {
+    if (stride === 1) return x;
+    const h = poolCeilOutSize(x.shape.h, stride, stride);
+    const w = poolCeilOutSize(x.shape.w, stride, stride);
+    const out = this.value({ ...x.shape, h, w });
+    return this.push({ op: 'maxpool', k: stride, stride, name, in: [x], out, params: [] });
+  }
+
+  /**
+   * BlazeFace: `body` (the convs, no final act) + shortcut (x, max-pooled on stride > 1, zero channels
+   * appended up to out), then act after the sum.
+   */
+  blazeTail(name: string, x: Value, body: Value, stride: number, act: Activation): Value {
+    if (body.shape.c < x.shape.c) {
+      throw new Error(`${name}: a Blaze block cannot narrow ${x.shape.c} to ${body.shape.c} channels`);
+    }
+    let sc = this.maxPool(`${name}/shortcut/pool`, x, stride);
+    if (sc.shape.h !== body.shape.h || sc.shape.w !== body.shape.w) {
+      throw new Error(`${name}: Blaze shortcut ${sc.shape.h}x${sc.shape.w} does not match the convs' output`);
+    }
+    if (sc.shape.c < body.shape.c) {
+      sc = this.simple('chpad', `${name}/shortcut/pad`, [sc], { ...sc.shape, c: body.shape.c });
+    }
+    return this.act(`${name}/act`, this.residual(name, body, sc), act);
+  }
+
   /** The ops of one block, in buildBlock's order (blocks/build.ts lists each kind). */
   block(spec: BlockSpec, name: string, x: Value): Value {
     switch (spec.kind) {
@@ -330,6 +364,21 @@ class Lowerer {
         h = this.attention(spec.attention, name, h);
         const y = this.convUnit(`${name}/pw`, h, spec.out, { k: 1, act });
         return spec.stride === 1 && x.shape.c === spec.out ? this.residual(name, y, x) : y;
+      }
+      case 'blaze': {
+        const dw = { k: spec.k, stride: spec.stride, act: 'none' as const };
+        const h = this.convUnit(`${name}/dw`, x, x.shape.c, dw, true);
+        const y = this.convUnit(`${name}/pw`, h, spec.out, { k: 1, act: 'none' });
+        return this.blazeTail(name, x, y, spec.stride, spec.act ?? 'relu');
+      }
+      case 'double_blaze': {
+        const act = spec.act ?? 'relu';
+        const dw1 = { k: spec.k, stride: spec.stride, act: 'none' as const };
+        let h = this.convUnit(`${name}/dw1`, x, x.shape.c, dw1, true);
+        h = this.convUnit(`${name}/pw1`, h, spec.mid, { k: 1, act });
+        h = this.convUnit(`${name}/dw2`, h, spec.mid, { k: spec.k, act: 'none' }, true);
+        const y = this.convUnit(`${name}/pw2`, h, spec.out, { k: 1, act: 'none' });
+        return this.blazeTail(name, x, y, spec.stride, act);
       }
       case 'ghost': {
         // GhostNet: the strided depthwise conv exists only at stride > 1; the shortcut is an identity when

@@ -109,8 +109,44 @@ export interface IRPoolSpec {
   act?: Activation; // default 'relu'
 }
 
+/**
+ * BlazeFace's BlazeBlock (Bazarevsky et al., "BlazeFace: Sub-millisecond Neural Face Detection on Mobile
+ * GPUs", 2019, Fig. 1): dw kxk (stride) BN -> 1x1 in->out BN, plus the shortcut, then act. The shortcut is
+ * the input, max-pooled 2x2/2 when the stride is 2, with zero channels appended up to `out` (out >= in),
+ * so it has no parameters. k = 5 in the paper.
+ */
+export interface BlazeSpec {
+  kind: 'blaze';
+  k: number;
+  out: number;
+  stride: number;
+  act?: Activation; // default 'relu'
+}
+
+/**
+ * BlazeFace's double BlazeBlock: dw kxk (stride) BN -> 1x1 in->mid BN act -> dw kxk BN -> 1x1 mid->out BN,
+ * plus the same parameter-free shortcut as `blaze`, then act.
+ */
+export interface DoubleBlazeSpec {
+  kind: 'double_blaze';
+  k: number;
+  mid: number;
+  out: number;
+  stride: number;
+  act?: Activation; // default 'relu'
+}
+
 export type BlockSpec =
-  ConvSpec | IRSpec | SkipSpec | SepSpec | GhostSpec | PeleeStemSpec | DwPoolSpec | IRPoolSpec;
+  | ConvSpec
+  | IRSpec
+  | SkipSpec
+  | SepSpec
+  | GhostSpec
+  | PeleeStemSpec
+  | DwPoolSpec
+  | IRPoolSpec
+  | BlazeSpec
+  | DoubleBlazeSpec;
 export type BlockKind = BlockSpec['kind'];
 
 /** A searchable layer: the candidates (names from the candidate library) all map (in, stride) -> out. */

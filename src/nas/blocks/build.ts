@@ -22,6 +22,11 @@
  *  dwpool      dw kxk (stride) + bias, kernel initialised to 1/(k*k) (an average pool counting zero padding),
  *              no BN, then act (default none). Channels unchanged.
  *  ir_pool     expand 1x1 in->round(in*e) BN act -> global average pool -> project 1x1 -> out + bias, act.
+ *  blaze       dw kxk (stride) BN -> pw 1x1 in->out BN -> + shortcut -> act; shortcut = x, max pool
+ *              stride x stride / stride in ceil mode (tfjs 'same') when stride > 1, zero channels appended
+ *              up to out (BlazeFace). out >= in.
+ *  double_blaze dw1 kxk (stride) BN -> pw1 1x1 in->mid BN act -> dw2 kxk BN -> pw2 1x1 mid->out BN
+ *              -> + shortcut (as blaze) -> act.
  *
  * Weights: He-normal (fan-in) from a child Rng seeded by one draw of `rng` per block, so a block's
  * initial weights do not depend on how large the blocks built before it were.
@@ -29,7 +34,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type {
   Activation,
+  BlazeSpec,
   BlockSpec,
+  DoubleBlazeSpec,
   ConvSpec,
   DwPoolSpec,
   GhostSpec,
@@ -43,7 +50,7 @@ import { Rng } from '../rng.ts';
 import type { Module, ParamInfo } from './module.ts';
 import { buildAttention } from './attention.ts';
 import { ConvUnit, DwUnit } from './layers.ts';
-import { channelShuffle, globalAvgPool } from './ops.ts';
+import { activate, channelShuffle, globalAvgPool } from './ops.ts';
 import {
   GHOST_CHEAP_KERNEL,
   ghostHiddenChannels,
@@ -259,6 +266,48 @@ function buildIRPool(spec: IRPoolSpec, cin: number, name: string, rng: Rng): Mod
   );
 }
 
+/** BlazeFace's parameter-free shortcut: ceil-mode max pool on stride > 1, then zero channels up to `out`. */
+function blazeShortcut(x: tf.Tensor4D, stride: number, out: number): tf.Tensor4D {
+  const pooled = stride > 1 ? tf.maxPool(x, stride, stride, 'same') : x;
+  const extra = out - x.shape[3];
+  return extra > 0
+    ? tf.pad(pooled, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, extra],
+      ])
+    : pooled;
+}
+
+function checkBlazeWidths(name: string, cin: number, out: number): void {
+  if (out < cin) throw new Error(`${name}: a Blaze block cannot narrow ${cin} to ${out} channels`);
+}
+
+function buildBlaze(spec: BlazeSpec, cin: number, name: string, rng: Rng): Module {
+  checkBlazeWidths(name, cin, spec.out);
+  const dw = new DwUnit(`${name}/dw`, cin, { k: spec.k, stride: spec.stride, act: 'none' }, rng);
+  const pw = new ConvUnit(`${name}/pw`, cin, spec.out, { k: 1, act: 'none' }, rng);
+  const act = spec.act ?? 'relu';
+  return new Block(name, spec, cin, spec.out, [dw, pw], (x, t) => {
+    const h = pw.apply(dw.apply(x, t), t);
+    return activate(tf.add(h, blazeShortcut(x, spec.stride, spec.out)), act);
+  });
+}
+
+function buildDoubleBlaze(spec: DoubleBlazeSpec, cin: number, name: string, rng: Rng): Module {
+  checkBlazeWidths(name, cin, spec.out);
+  const act = spec.act ?? 'relu';
+  const dw1 = new DwUnit(`${name}/dw1`, cin, { k: spec.k, stride: spec.stride, act: 'none' }, rng);
+  const pw1 = new ConvUnit(`${name}/pw1`, cin, spec.mid, { k: 1, act }, rng);
+  const dw2 = new DwUnit(`${name}/dw2`, spec.mid, { k: spec.k, act: 'none' }, rng);
+  const pw2 = new ConvUnit(`${name}/pw2`, spec.mid, spec.out, { k: 1, act: 'none' }, rng);
+  return new Block(name, spec, cin, spec.out, [dw1, pw1, dw2, pw2], (x, t) => {
+    const h = pw2.apply(dw2.apply(pw1.apply(dw1.apply(x, t), t), t), t);
+    return activate(tf.add(h, blazeShortcut(x, spec.stride, spec.out)), act);
+  });
+}
+
 export function buildBlock(spec: BlockSpec, inChannels: number, name: string, rng: Rng): Module {
   const r = new Rng(rng.seed());
   switch (spec.kind) {
@@ -278,6 +327,10 @@ export function buildBlock(spec: BlockSpec, inChannels: number, name: string, rn
       return buildDwPool(spec, inChannels, name, r);
     case 'ir_pool':
       return buildIRPool(spec, inChannels, name, r);
+    case 'blaze':
+      return buildBlaze(spec, inChannels, name, r);
+    case 'double_blaze':
+      return buildDoubleBlaze(spec, inChannels, name, r);
   }
 }
 

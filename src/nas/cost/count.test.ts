@@ -141,6 +141,27 @@ describe('blockCost (hand-computed)', () => {
     });
   });
 
+  it('BlazeBlock and double BlazeBlock: the shortcut (max pool, zero channels) is free', () => {
+    // blaze k5/2 on 8x8x4 -> 6 at 4x4: dw 16*4*25 = 1600 (100+8) ; pw 16*6*4 = 384 (24+12)
+    expect(blockCost({ kind: 'blaze', k: 5, out: 6, stride: 2 }, shape(8, 4))).toEqual({
+      macs: 1984,
+      params: 144,
+      out: shape(4, 6),
+    });
+    // double blaze k5/1 on 4x4x8, mid 4 -> 12: dw1 16*8*25 = 3200 (200+16) ; pw1 16*4*8 = 512 (32+8) ;
+    // dw2 16*4*25 = 1600 (100+8) ; pw2 16*12*4 = 768 (48+24)
+    expect(blockCost({ kind: 'double_blaze', k: 5, mid: 4, out: 12, stride: 1 }, shape(4, 8))).toEqual({
+      macs: 6080,
+      params: 436,
+      out: shape(4, 12),
+    });
+    // odd input at stride 2: conv and ceil-mode pool both give ceil(7/2) = 4
+    expect(blockCost({ kind: 'double_blaze', k: 3, mid: 4, out: 8, stride: 2 }, shape(7, 8)).out).toEqual(
+      shape(4, 8),
+    );
+    expect(() => blockCost({ kind: 'blaze', k: 5, out: 4, stride: 1 }, shape(4, 8))).toThrow(/narrow/);
+  });
+
   it('dilation keeps the same output size', () => {
     const d: BlockSpec = { kind: 'ir', k: 3, e: 2, out: 64, stride: 2, dilation: 3 };
     const plain: BlockSpec = { ...d, dilation: 1 };

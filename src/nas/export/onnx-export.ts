@@ -272,6 +272,10 @@ class Emitter {
       case 'slice':
         y = g.slice(x(), [0], [op.out.shape.c], [1]);
         break;
+      case 'chpad':
+        // NCHW: zero channels after the input's (end of axis 1)
+        y = g.pad(x(), [0, 0, 0, 0, 0, op.out.shape.c - s.c, 0, 0]);
+        break;
       case 'gap':
         y = g.globalAveragePool(x());
         break;

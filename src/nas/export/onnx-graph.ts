@@ -161,6 +161,11 @@ export class OnnxGraphBuilder {
     return this.node('Slice', [x, this.int64s(starts), this.int64s(ends), this.int64s(axes)]);
   }
 
+  /** Constant-zero Pad with the pads as an int64 input (opset >= 11): [begins per axis, ends per axis]. */
+  pad(x: string, pads: number[]): string {
+    return this.node('Pad', [x, this.int64s(pads)]);
+  }
+
   reshape(x: string, shape: number[]): string {
     return this.node('Reshape', [x, this.int64s(shape)]);
   }

@@ -168,6 +168,31 @@ describe('mapPaddleSlimToSpace', () => {
     expect(m.unmapped.filter((u) => u.startsWith('body 3'))).toEqual([]);
   });
 
+  it('maps BlazeBlocks from their lowering: convs, the shortcut max pool, the residual add and the ReLU', () => {
+    const space: SearchSpace = {
+      ...TINY_SPACE,
+      body: [...TINY_SPACE.body, { kind: 'blaze', k: 3, out: 24, stride: 2 }],
+    };
+    // on the 4x4x16 map: dw 3x3/2 -> 2x2x16, BN; pw 1x1 -> 24, BN; 2x2/2 max pool of the input; the zero
+    // channels are free; add; relu
+    const text = lines(
+      row(STEM, 100),
+      'conv,0,0,1,16,4,4,16,16,3,1,2,1\t4',
+      'conv,0,0,1,16,2,2,24,1,1,0,1,1\t2',
+      'batch_norm,None,1,16,2,2\t0.5',
+      'batch_norm,None,1,24,2,2\t0.25',
+      'pooling,0,1,16,4,4,2,0,2,1,1\t0.125',
+      'eltwise,2,1,24,2,2\t0.0625',
+      'relu,1,24,2,2\t0.03125',
+    );
+    const m = mapPaddleSlimToSpace(parsePaddleSlimTable(text).entries, space, 16);
+    expect(m.unmapped.filter((u) => u.startsWith('body 3'))).toEqual([]);
+    // + the head's FC, not in the table, estimated from its MACs (the fitted line)
+    const fc = m.unmapped.find((u) => u.startsWith('head: conv,1,0,1,24,1,1,4,'));
+    expect(fc).toMatch(/estimated 0\.688 ms/);
+    expect(m.table.fixedMs).toBeCloseTo(100 + 4 + 2 + 0.5 + 0.25 + 0.125 + 0.0625 + 0.03125 + 0.6875, 9);
+  });
+
   it('uses fused conv entries (Paddle-Lite) without adding their BatchNorm and ReLU again', () => {
     const text = lines(
       row(STEM.replace('conv,0,0', 'conv,1,1'), 50),

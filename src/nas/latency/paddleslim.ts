@@ -225,7 +225,8 @@ const PADDLE_ACT_OP: Record<ActOp, string> = {
 
 /**
  * Maps the ops of arch/lower.ts: a conv takes the BatchNorm and the block activation right after it;
- * grid pooling is looked up as global pooling; shuffles, concatenations, slices and flattening are free.
+ * grid pooling is looked up as global pooling; shuffles, concatenations, slices, channel zero-padding
+ * and flattening are free (memory moves the table has no entry for).
  */
 function paddleOps(ops: LoweredOp[]): Op[] {
   const out: Op[] = [];
@@ -274,6 +275,7 @@ function paddleOps(ops: LoweredOp[]): Op[] {
       case 'shuffle':
       case 'concat':
       case 'slice':
+      case 'chpad':
       case 'flatten':
         break;
     }

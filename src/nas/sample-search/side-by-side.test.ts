@@ -82,5 +82,11 @@ describe('strategies side by side', () => {
     expect(bad({ strategies: ['random', 'random'] })).toThrow(/twice/);
     expect(bad({ seeds: [] })).toThrow(/seed/);
     expect(bad({ budget: 0 })).toThrow(/budget/);
+    expect(bad({ options: { initTemperature: 0 } })).toThrow(/T0 must be a positive number, got 0/);
+    expect(bad({ options: { initTemperature: Number.NaN } })).toThrow(/T0/);
+    expect(bad({ options: { reduceRate: 1 } })).toThrow(/strictly between 0 and 1, got 1/);
+    expect(bad({ options: { reduceRate: -0.5 } })).toThrow(/reduce rate/);
+    // aging evolution's P and S are checked by the strategy itself
+    expect(bad({ strategies: ['evolution'], options: { population: 4, sample: 9 } })).toThrow(/sample size/);
   });
 });

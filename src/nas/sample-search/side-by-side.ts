@@ -48,6 +48,15 @@ export function checkSideBySide(s: SideBySideSettings): void {
   if (!(Number.isInteger(s.budget) && s.budget >= 1 && s.budget <= 10_000)) {
     throw new Error(`The budget must be a whole number of evaluations from 1 to 10000, got ${s.budget}`);
   }
+  // form values arrive as typed: a zero temperature or a rate outside (0, 1) would make SANAS's
+  // acceptance exp(Δr / T) meaningless, so they are refused here, before any evaluation
+  const o = s.options ?? {};
+  if (o.initTemperature !== undefined && !(Number.isFinite(o.initTemperature) && o.initTemperature > 0)) {
+    throw new Error(`SANAS's initial temperature T0 must be a positive number, got ${o.initTemperature}`);
+  }
+  if (o.reduceRate !== undefined && !(o.reduceRate > 0 && o.reduceRate < 1)) {
+    throw new Error(`SANAS's reduce rate r must lie strictly between 0 and 1, got ${o.reduceRate}`);
+  }
 }
 
 export class SideBySide {

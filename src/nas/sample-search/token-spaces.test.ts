@@ -6,13 +6,20 @@ import { CLASSROOM } from '../spaces/classroom.ts';
 import { archFromChoices } from '../spaces/derive.ts';
 import { PFLD_106 } from '../spaces/pfld106.ts';
 import { allTokenLists, checkTokens, oneTokenNeighbours, spaceSize } from './token-space.ts';
-import { BLAZEFACE_TOKENS, decodeBlaze, tokenSpaceOf } from './token-spaces.ts';
+import { BLAZE_TABLES, BLAZEFACE_TOKENS, decodeBlaze, tokenSpaceOf } from './token-spaces.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const sep = (k: number, out: number, stride = 1) => ({ kind: 'sep', k, out, stride, act: 'relu' });
+const blaze = (k: number, out: number, stride = 1) => ({ kind: 'blaze', k, out, stride });
+const double = (k: number, mid: number, out: number, stride = 1) => ({
+  kind: 'double_blaze',
+  k,
+  mid,
+  out,
+  stride,
+});
 
 describe('BlazeFace-style token space', () => {
   it('has the example range table and initial tokens', () => {
@@ -22,21 +29,17 @@ describe('BlazeFace-style token space', () => {
   });
 
   it('decodes the initial tokens as hand-decoded', () => {
-    // stem[2] = 8, single[1] = 10, double[3] = 28, double[8] = 48, mid[2, 1, 2, 1] = 8, 6, 8, 6, kernel[1] = 5
+    // stem[2] = 6, single[1] = 12, double1[3] = 32, double2[8] = 80, mid[2, 1, 2, 1] = 8, 6, 8, 6, kernel[1] = 5
     const arch = BLAZEFACE_TOKENS.decode([2, 1, 3, 8, 2, 1, 2, 1, 1]);
     expect(arch.body).toEqual([
-      { kind: 'conv', k: 3, out: 8, stride: 2, act: 'relu' },
-      sep(5, 8),
-      sep(5, 10, 2),
-      sep(5, 10),
-      sep(5, 8, 2),
-      sep(5, 28),
-      sep(5, 6),
-      sep(5, 28),
-      sep(5, 8, 2),
-      sep(5, 48),
-      sep(5, 6),
-      sep(5, 48),
+      { kind: 'conv', k: 3, out: 6, stride: 2, act: 'relu' },
+      blaze(5, 6),
+      blaze(5, 12, 2),
+      blaze(5, 12),
+      double(5, 8, 32, 2),
+      double(5, 6, 32),
+      double(5, 8, 80, 2),
+      double(5, 6, 80),
     ]);
     expect(arch.head).toMatchObject({ kind: 'landmarks', points: 106 });
   });
@@ -44,13 +47,16 @@ describe('BlazeFace-style token space', () => {
   it('decodes the smallest and the largest token lists as hand-decoded', () => {
     const low = decodeBlaze([0, 0, 0, 0, 0, 0, 0, 0, 0], 32);
     expect(low.input.size).toBe(32);
-    expect(low.body.map((b) => ('out' in b ? b.out : 0))).toEqual([4, 4, 8, 8, 4, 16, 4, 16, 4, 16, 4, 16]);
-    expect(low.body.slice(1).every((b) => b.kind === 'sep' && b.k === 3)).toBe(true);
+    expect(low.body.map((b) => ('out' in b ? b.out : 0))).toEqual([4, 4, 10, 10, 26, 26, 48, 48]);
+    expect(low.body.slice(1, 4).every((b) => b.kind === 'blaze' && b.k === 3)).toBe(true);
+    expect(low.body.slice(4).every((b) => b.kind === 'double_blaze' && b.k === 3 && b.mid === 4)).toBe(true);
     const high = decodeBlaze([6, 8, 11, 11, 5, 5, 5, 5, 1]);
-    expect(high.body.map((b) => ('out' in b ? b.out : 0))).toEqual([
-      16, 16, 24, 24, 16, 72, 16, 72, 16, 72, 16, 72,
-    ]);
+    expect(high.body.map((b) => ('out' in b ? b.out : 0))).toEqual([10, 10, 26, 26, 48, 48, 96, 96]);
+    expect(high.body.slice(4).every((b) => b.kind === 'double_blaze' && b.k === 5 && b.mid === 16)).toBe(
+      true,
+    );
     expect(() => decodeBlaze([7, 0, 0, 0, 0, 0, 0, 0, 0])).toThrow(/out of range/);
+    expect(() => decodeBlaze([0, 0, 0, 0, 0, 0, 0, 0])).toThrow(/out of range/);
   });
 
   it('decodes to a network that builds and predicts 212 outputs, cheaper with smaller tokens', () => {
@@ -60,6 +66,11 @@ describe('BlazeFace-style token space', () => {
     expect(y.shape).toEqual([1, 212]);
     y.dispose();
     model.dispose();
+    // every stage table starts where the previous one ends, so no Blaze shortcut ever narrows
+    const T = BLAZE_TABLES;
+    const stages = [T.stem, T.single, T.double1, T.double2];
+    for (let i = 1; i < stages.length; i++)
+      expect(Math.min(...stages[i])).toBeGreaterThanOrEqual(Math.max(...stages[i - 1]));
     const small = countCost(decodeBlaze([0, 0, 0, 0, 0, 0, 0, 0, 0])).macs;
     const large = countCost(decodeBlaze([6, 8, 11, 11, 5, 5, 5, 5, 1])).macs;
     expect(small).toBeLessThan(countCost(arch).macs * 4);

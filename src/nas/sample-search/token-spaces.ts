@@ -24,27 +24,27 @@ export function tokenSpaceOf(space: SearchSpace): TokenSpace {
 
 /**
  * Channel tables of the BlazeFace-style space, sized as the example's range table but scaled to this
- * project's small inputs (the example's are for 640-pixel face detection).
+ * project's small inputs (the example's are for 640-pixel face detection). BlazeFace's shortcut appends
+ * zero channels and cannot narrow, so each stage's table starts where the previous one ends: every token
+ * list decodes to a valid network.
  */
 export const BLAZE_TABLES = {
-  stem: [4, 6, 8, 10, 12, 14, 16],
-  single: [8, 10, 12, 14, 16, 18, 20, 22, 24],
-  double: [16, 20, 24, 28, 32, 36, 40, 44, 48, 56, 64, 72],
+  stem: [4, 5, 6, 7, 8, 9, 10],
+  single: [10, 12, 14, 16, 18, 20, 22, 24, 26],
+  double1: [26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48],
+  double2: [48, 52, 56, 60, 64, 68, 72, 76, 80, 84, 88, 96],
   mid: [4, 6, 8, 10, 12, 16],
   kernel: [3, 5],
 } as const;
 
-/**
- * A BlazeBlock (BlazeFace, Bazarevsky et al. 2019) is a k×k depthwise conv then a 1×1 conv with a
- * residual; this library's `sep` block is exactly that unit (its activation also follows the depthwise
- * conv, where BlazeFace has none). A double BlazeBlock is two such units, the first narrowing to `mid`.
- */
-const blaze = (k: number, out: number, stride = 1): BlockSpec => ({
-  kind: 'sep',
+/** BlazeBlock and double BlazeBlock (BlazeFace, Bazarevsky et al. 2019), arch/spec.ts. */
+const blaze = (k: number, out: number, stride = 1): BlockSpec => ({ kind: 'blaze', k, out, stride });
+const double = (k: number, mid: number, out: number, stride = 1): BlockSpec => ({
+  kind: 'double_blaze',
   k,
+  mid,
   out,
   stride,
-  act: 'relu',
 });
 
 /** tokens → Arch of the BlazeFace-style space at `inputSize` with the 106-point landmark head. */
@@ -52,11 +52,11 @@ export function decodeBlaze(tokens: readonly number[], inputSize = 64): Arch {
   const T = BLAZE_TABLES;
   const f1 = T.stem[tokens[0]];
   const f2 = T.single[tokens[1]];
-  const d2 = T.double[tokens[2]];
-  const d3 = T.double[tokens[3]];
+  const d2 = T.double1[tokens[2]];
+  const d3 = T.double2[tokens[3]];
   const mid = [4, 5, 6, 7].map((i) => T.mid[tokens[i]]);
   const k = T.kernel[tokens[8]];
-  if ([f1, f2, d2, d3, k, ...mid].some((v) => v === undefined)) {
+  if (tokens.length !== 9 || [f1, f2, d2, d3, k, ...mid].some((v) => v === undefined)) {
     throw new Error(`BlazeFace tokens out of range: [${tokens.join(', ')}]`);
   }
   const body: BlockSpec[] = [
@@ -66,14 +66,10 @@ export function decodeBlaze(tokens: readonly number[], inputSize = 64): Arch {
     blaze(k, f2, 2),
     blaze(k, f2),
     // double BlazeBlocks: [f2 → mid4 → d2, stride 2], [d2 → mid5 → d2], [d2 → mid6 → d3, 2], [d3 → mid7 → d3]
-    blaze(k, mid[0], 2),
-    blaze(k, d2),
-    blaze(k, mid[1]),
-    blaze(k, d2),
-    blaze(k, mid[2], 2),
-    blaze(k, d3),
-    blaze(k, mid[3]),
-    blaze(k, d3),
+    double(k, mid[0], d2, 2),
+    double(k, mid[1], d2),
+    double(k, mid[2], d3, 2),
+    double(k, mid[3], d3),
   ];
   return {
     name: `blazeface-${tokens.join('')}`,

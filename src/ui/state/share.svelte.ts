@@ -12,6 +12,7 @@ import {
 } from '../../share/index.ts';
 import { router } from './router.svelte.ts';
 import { search } from './search.svelte.ts';
+import { strategies } from './strategies.svelte.ts';
 
 export class ShareState {
   /** What the opened link said was wrong, and what was used instead. */
@@ -51,6 +52,7 @@ export class ShareState {
     }
     const { value, warnings } = read;
     search.config = value.config;
+    if (value.strategies) strategies.applyShared(value.strategies);
     this.sharedResult = value.result ?? null;
     this.hidden = value.view?.hide ?? [];
     this.lesson = value.view?.lesson ?? null;
@@ -75,7 +77,7 @@ export class ShareState {
             area: this.areaForLink || undefined,
           }
         : undefined;
-    return { config, result, view };
+    return { config, result, view, strategies: strategies.shared() };
   }
 
   link(): string {

@@ -1,8 +1,9 @@
 /**
  * Sample-based strategies side by side (SANAS, aging evolution, random search) on the search's trained
  * supernet: the settings form, the worker run, its live summary, and its checkpoint. The worker streams
- * the resumable state with every evaluation; the latest one is kept in localStorage under the search run's
- * id, so a reload can restore the supernet (the run's final checkpoint) and continue the strategies.
+ * the resumable state with every evaluation; the latest one is kept in IndexedDB (with a checksum,
+ * storage/strategies-checkpoint.ts) under the search run's id, so a reload can restore the supernet (the
+ * run's final checkpoint) and continue the strategies.
  */
 import {
   rewardFormula,
@@ -14,52 +15,54 @@ import {
   type WeightSharingReport,
   type WeightSharingRow,
 } from '../../nas/index.ts';
+import { DEFAULT_SHARED_STRATEGIES as D, type SharedStrategies } from '../../share/index.ts';
 import type { WorkerEvent } from '../../worker/protocol.ts';
+import {
+  browserStrategiesStore,
+  type StoredStrategies as StoredCheckpoint,
+} from '../../storage/strategies-checkpoint.ts';
 import { runtime } from './runtime.svelte.ts';
 import { checkpointStore, search } from './search.svelte.ts';
 import { results } from './results.svelte.ts';
 
-const KEY = 'nas-playground:strategies';
+export type StoredStrategies = StoredCheckpoint<SideBySideState>;
 
-export interface StoredStrategies {
-  runId: string;
-  state: SideBySideState;
-}
+const isSideBySideState = (s: unknown): s is SideBySideState =>
+  !!s &&
+  typeof s === 'object' &&
+  (s as SideBySideState).version === 1 &&
+  Array.isArray((s as SideBySideState).runs);
 
-function readStored(): StoredStrategies | null {
-  try {
-    const raw = localStorage.getItem(KEY);
-    if (!raw) return null;
-    const v = JSON.parse(raw) as StoredStrategies;
-    return typeof v?.runId === 'string' && v.state?.version === 1 ? v : null;
-  } catch {
-    return null; // unreadable or unavailable storage: nothing to resume
-  }
-}
+const store = browserStrategiesStore(isSideBySideState);
 
-function writeStored(v: StoredStrategies | null): void {
-  try {
-    if (v) localStorage.setItem(KEY, JSON.stringify(v));
-    else localStorage.removeItem(KEY);
-  } catch {
-    // storage full or unavailable: the run goes on, only its checkpoint is lost
-  }
+function pickedOf(ids: readonly SampleStrategyId[]): Record<SampleStrategyId, boolean> {
+  return {
+    sanas: ids.includes('sanas'),
+    evolution: ids.includes('evolution'),
+    random: ids.includes('random'),
+  };
 }
 
 export class StrategiesState {
-  picked = $state<Record<SampleStrategyId, boolean>>({ sanas: true, evolution: false, random: true });
-  seeds = $state(2);
-  budget = $state(12);
-  rewardKind = $state<'score' | 'mnas-soft' | 'mnas-hard'>('score');
+  picked = $state<Record<SampleStrategyId, boolean>>(pickedOf(D.strategies));
+  seeds = $state(D.seeds);
+  budget = $state(D.budget);
+  rewardKind = $state<'score' | 'mnas-soft' | 'mnas-hard'>(D.reward);
   /** MACs target T of the MnasNet reward and the hard budget of the constraint (0: none). */
-  macsBudget = $state(0);
+  macsBudget = $state(D.target);
+  /** SANAS: T0 and r of T = T0 · r^iteration (PaddleSlim's defaults for a random start). */
+  t0 = $state(D.initTemperature);
+  rate = $state(D.reduceRate);
+  /** Aging evolution: population P and sample S. */
+  population = $state(D.population);
+  sample = $state(D.sample);
   running = $state(false);
   progress = $state<{ done: number; total: number; etaMs: number } | null>(null);
   summary = $state.raw<SideBySideSummary | null>(null);
   best = $state.raw<{ tokens: number[]; reward: number; nme: number; cost: number } | null>(null);
   error = $state<string | null>(null);
-  /** A checkpoint from an earlier page, offered for resuming. */
-  stored = $state.raw<StoredStrategies | null>(readStored());
+  /** A checkpoint from an earlier page, offered for resuming (read from IndexedDB at start-up). */
+  stored = $state.raw<StoredStrategies | null>(null);
   /** The weight-sharing check: settings, rows so far, the report. */
   wsCount = $state(6);
   wsSteps = $state(60);
@@ -68,6 +71,32 @@ export class StrategiesState {
   wsRunning = $state(false);
   private latest: SideBySideState | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** Checkpoint writes in order: a slow write never lands after a newer one. */
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor() {
+    void this.loadStored();
+  }
+
+  private async loadStored(): Promise<void> {
+    try {
+      const { value, problem } = await store.load();
+      if (problem) this.error = problem;
+      // a run started meanwhile writes its own checkpoint: do not offer the old one next to it
+      if (value && !this.running) this.stored = value;
+    } catch {
+      // IndexedDB unavailable: nothing to resume
+    }
+  }
+
+  private writeStored(v: StoredStrategies | null): void {
+    this.writes = this.writes
+      .then(() => (v ? store.save(v) : store.clear()))
+      .catch((err: unknown) => {
+        // the run goes on; only its checkpoint is lost, and the user is told why
+        if (err instanceof Error && err.name === 'StorageFullError') this.error = err.message;
+      });
+  }
 
   get reward(): RewardSpec {
     if (this.rewardKind === 'score' || !(this.macsBudget > 0)) return { kind: 'score' };
@@ -87,7 +116,41 @@ export class StrategiesState {
       reward: this.reward,
       constraint:
         this.macsBudget > 0 && this.rewardKind !== 'mnas-soft' ? { max: this.macsBudget } : undefined,
+      options: {
+        initTemperature: this.t0,
+        reduceRate: this.rate,
+        population: Math.round(this.population),
+        sample: Math.round(this.sample),
+      },
     };
+  }
+
+  /** The form as a share link carries it. */
+  shared(): SharedStrategies {
+    return {
+      strategies: (Object.keys(this.picked) as SampleStrategyId[]).filter((k) => this.picked[k]),
+      seeds: this.seeds,
+      budget: this.budget,
+      reward: this.rewardKind,
+      target: this.macsBudget,
+      initTemperature: this.t0,
+      reduceRate: this.rate,
+      population: this.population,
+      sample: this.sample,
+    };
+  }
+
+  /** Fills the form from an opened link (already checked by the share codec). */
+  applyShared(s: SharedStrategies): void {
+    this.picked = pickedOf(s.strategies);
+    this.seeds = s.seeds;
+    this.budget = s.budget;
+    this.rewardKind = s.reward;
+    this.macsBudget = s.target;
+    this.t0 = s.initTemperature;
+    this.rate = s.reduceRate;
+    this.population = s.population;
+    this.sample = s.sample;
   }
 
   private connect(): void {
@@ -105,7 +168,7 @@ export class StrategiesState {
     this.summary = e.summary;
     this.latest = e.state;
     const runId = search.layout?.runId;
-    if (runId) writeStored({ runId, state: e.state });
+    if (runId) this.writeStored({ runId, state: e.state });
   }
 
   async start(resume?: SideBySideState): Promise<void> {
@@ -129,7 +192,7 @@ export class StrategiesState {
       });
       this.summary = out.summary;
       this.best = out.best;
-      if (out.status === 'finished') writeStored({ runId: search.layout.runId, state: out.state });
+      if (out.status === 'finished') this.writeStored({ runId: search.layout.runId, state: out.state });
     } catch (err) {
       this.error = `Strategies stopped: ${err instanceof Error ? err.message : String(err)}`;
     } finally {
@@ -186,16 +249,19 @@ export class StrategiesState {
     }
     // the form shows the settings the resumed run uses
     const st = stored.state.settings;
-    this.picked = { sanas: false, evolution: false, random: false };
-    for (const id of st.strategies) this.picked[id] = true;
+    this.picked = pickedOf(st.strategies);
     this.seeds = st.seeds.length;
     this.budget = st.budget;
+    if (st.options?.initTemperature !== undefined) this.t0 = st.options.initTemperature;
+    if (st.options?.reduceRate !== undefined) this.rate = st.options.reduceRate;
+    if (st.options?.population !== undefined) this.population = st.options.population;
+    if (st.options?.sample !== undefined) this.sample = st.options.sample;
     await this.start(stored.state);
   }
 
   discardStored(): void {
     this.stored = null;
-    writeStored(null);
+    this.writeStored(null);
   }
 
   /** Hands the best candidate to Results as a hand-picked derivation. */

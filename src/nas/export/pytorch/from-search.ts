@@ -7,6 +7,10 @@ import type { NasModel } from '../../model/model.ts';
 import { getWeights } from '../../model/weights.ts';
 import type { SearchTrainer } from '../../search/trainer.ts';
 import type { PytorchProjectInput } from './project.ts';
+import { FbnetV2Net } from '../../v2/v2-net.ts';
+import type { MaskedSupernet } from '../../v2/masked-supernet.ts';
+import { maskedSupernetSpec } from './masked-spec.ts';
+import type { NamedTensor } from './safetensors.ts';
 
 export interface ExportExtras {
   experimentUrl?: string;
@@ -22,8 +26,9 @@ export async function derivedFromModel(
 }
 
 /**
- * A trainer's search as export input. FBNet V1 exports the supernet and θ; other strategies (FBNetV2's
- * masks) export the derived network only, and say so, since model.py has no masked supernet yet.
+ * A trainer's search as export input. FBNet V1 exports the supernet and θ (search.py runs it); FBNetV2
+ * exports its masked supernet with every architecture logit (model.py's MaskedNetwork) next to the
+ * derived network; other strategies export the derived network only, and say so.
  * `derived`: the network to export next to the space; default the argmax architecture, weights inherited.
  */
 export async function pytorchInputFromTrainer(
@@ -43,6 +48,9 @@ export async function pytorchInputFromTrainer(
     }
   }
   const config = structuredClone(trainer.config);
+  if (net instanceof FbnetV2Net) {
+    return { config, derived: d, masked: await maskedInput(net.masked), ...extras };
+  }
   if (config.strategy !== 'fbnet-v1') return { config, derived: d, ...extras };
   return {
     config,
@@ -56,4 +64,21 @@ export async function pytorchInputFromTrainer(
     derived: d,
     ...extras,
   };
+}
+
+/** The masked supernet's description, weights and architecture logits (read with await data()). */
+export async function maskedInput(m: MaskedSupernet): Promise<NonNullable<PytorchProjectInput['masked']>> {
+  const logits: NamedTensor[] = [];
+  const add = async (name: string, v: { data(): Promise<unknown> } | undefined | null) => {
+    if (!v) return;
+    const data = Float32Array.from((await v.data()) as Float32Array);
+    logits.push({ name, shape: [data.length], data });
+  };
+  for (const [l, layer] of m.layers.entries()) {
+    await add(`theta.${l}`, layer.theta);
+    await add(`width.${l}`, layer.widthSearch?.logits);
+    await add(`expansion.${l}`, layer.expansionSearch?.logits);
+  }
+  await add('resolution', m.resolution?.logits);
+  return { spec: maskedSupernetSpec(m), weights: await getWeights(m.weightParams()), logits };
 }

@@ -99,7 +99,7 @@ function torchOp(op: Op): TorchOp {
   }
 }
 
-function torchPart(part: LoweredPart, extraInputs: number[] = []): TorchPart {
+export function torchPart(part: LoweredPart, extraInputs: number[] = []): TorchPart {
   return {
     name: part.name,
     inputs: [part.in.id, ...extraInputs],

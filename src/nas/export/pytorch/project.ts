@@ -24,7 +24,8 @@ import type { ResolvedSearchOptions } from '../../search/trainer-state.ts';
 import type { WeightMap } from '../../model/weights.ts';
 import { countCost } from '../../cost/count.ts';
 import { archSpec, supernetSpec, type TorchNetSpec } from './net-spec.ts';
-import { encodeSafetensors } from './safetensors.ts';
+import { encodeSafetensors, type NamedTensor } from './safetensors.ts';
+import type { MaskedTorchNetSpec } from './masked-spec.ts';
 import { torchTensors } from './torch-weights.ts';
 import {
   DATA_PY_BODY,
@@ -38,6 +39,7 @@ import {
 
 export const SUPERNET_WEIGHTS_FILE = 'supernet.safetensors';
 export const DERIVED_WEIGHTS_FILE = 'derived.safetensors';
+export const MASKED_WEIGHTS_FILE = 'masked_supernet.safetensors';
 /** Faces in data.py's procedural smoke set. */
 export const SMOKE_COUNT = 64;
 /** Every file's modification time (local 2000-01-01 00:00, so the DOS date fields do not depend on the zone). */
@@ -59,6 +61,11 @@ export interface PytorchProjectInput {
     step?: number;
   };
   derived: { arch: Arch; weights: WeightMap; choices?: number[] };
+  /**
+   * An FBNetV2 run's masked supernet (masked-spec.ts) at its current weights (browser names) and
+   * architecture logits (`theta.<l>`, `width.<l>`, `expansion.<l>`, `resolution`); absent for FBNet V1.
+   */
+  masked?: { spec: MaskedTorchNetSpec; weights: WeightMap; logits: NamedTensor[] };
   /** The share link of the experiment, quoted in the README. */
   experimentUrl?: string;
   /** train.py's defaults (the Results area's finetune settings). */
@@ -96,6 +103,9 @@ function modelPy(input: PytorchProjectInput, space: TorchNetSpec | null, arch: T
       ? `SPACE: the supernet of "${input.search!.space.id}" (${space.body.filter((l) => l.kind === 'search').length} searchable layers).`
       : 'SPACE: None (this export holds the derived network only).',
     `ARCH: the derived network "${arch.name}".`,
+    input.masked
+      ? 'MASKED: the FBNetV2 masked supernet (channel masks, resolution subsampling; build_masked_supernet).'
+      : 'MASKED: None (not an FBNetV2 run).',
     '"""',
     'import json',
     'import os',
@@ -109,6 +119,7 @@ function modelPy(input: PytorchProjectInput, space: TorchNetSpec | null, arch: T
     'HERE = os.path.dirname(os.path.abspath(__file__))',
     `SUPERNET_WEIGHTS = ${space ? `"${SUPERNET_WEIGHTS_FILE}"` : 'None'}`,
     `DERIVED_WEIGHTS = "${DERIVED_WEIGHTS_FILE}"`,
+    `MASKED_WEIGHTS = ${input.masked ? `"${MASKED_WEIGHTS_FILE}"` : 'None'}`,
     "# the experiment's Gumbel temperature schedule: tau(epoch) = TAU0 * TAU_DECAY^epoch",
     `TAU0 = ${pyNumber(input.config.gumbel.tau0)}`,
     `TAU_DECAY = ${pyNumber(input.config.gumbel.decay)}`,
@@ -116,6 +127,9 @@ function modelPy(input: PytorchProjectInput, space: TorchNetSpec | null, arch: T
     space ? `SPACE = json.loads(r"""${specJson(space)}""")` : 'SPACE = None',
     '',
     `ARCH = json.loads(r"""${specJson(arch)}""")`,
+    '',
+    '# the FBNetV2 masked supernet (build_masked_supernet), or None',
+    input.masked ? `MASKED = json.loads(r"""${specJson(input.masked.spec)}""")` : 'MASKED = None',
     '',
     '',
   ];
@@ -221,8 +235,17 @@ function readme(input: PytorchProjectInput, arch: TorchNetSpec): string {
       : [
           '## No search space in this export',
           '',
-          `This run used the ${c.strategy} strategy, whose masked supernet has no PyTorch version yet: the`,
-          'project holds the derived network (model.py ARCH, derived.safetensors) and train.py only.',
+          ...(input.masked
+            ? [
+                `This run used the ${c.strategy} strategy. model.py holds its masked supernet (MASKED,`,
+                `\`build_masked_supernet()\`, weights and architecture logits in ${MASKED_WEIGHTS_FILE}) for`,
+                "inference and inspection; search.py runs FBNet V1's schedule only, so the project's search",
+                'and train commands are those of the derived network (model.py ARCH, derived.safetensors).',
+              ]
+            : [
+                `This run used the ${c.strategy} strategy, which has no PyTorch supernet: the project holds`,
+                'the derived network (model.py ARCH, derived.safetensors) and train.py only.',
+              ]),
           '',
           ...sh(README_COMMANDS.check, README_COMMANDS.train),
           '',
@@ -286,6 +309,10 @@ export function pytorchProjectFiles(input: PytorchProjectInput): [string, Uint8A
   if (space && input.search) {
     const t = torchTensors(space, input.search.weights, input.search.theta);
     files.push([SUPERNET_WEIGHTS_FILE, encodeSafetensors(t, { format: 'pt' })]);
+  }
+  if (input.masked) {
+    const t = [...torchTensors(input.masked.spec, input.masked.weights), ...input.masked.logits];
+    files.push([MASKED_WEIGHTS_FILE, encodeSafetensors(t, { format: 'pt' })]);
   }
   files.push([
     DERIVED_WEIGHTS_FILE,

@@ -140,40 +140,46 @@ class Network(nn.Module):
         """Candidate names per searchable layer."""
         return [layer["candidates"] for layer in self.search_layers]
 
+    def apply_op(self, op, a):
+        """One lowered op on its inputs a (NCHW tensors)."""
+        kind = op["op"]
+        key = module_key(op["name"])
+        if kind in ("conv", "bn", "fc"):
+            return self.layers[key](a[0])
+        if kind == "act":
+            return _ACTS[op["act"]](a[0])
+        if kind == "add":
+            return a[0] + a[1]
+        if kind == "mul":
+            return a[0] * a[1]
+        if kind == "shuffle":
+            n, c, h, w = a[0].shape
+            g = op["groups"]
+            return a[0].reshape(n, g, c // g, h, w).transpose(1, 2).reshape(n, c, h, w)
+        if kind == "concat":
+            return torch.cat(a, 1)
+        if kind == "slice":
+            return a[0][:, : op["out_shape"][0]]
+        if kind == "chpad":
+            return F.pad(a[0], (0, 0, 0, 0, 0, op["out_shape"][0] - a[0].shape[1]))
+        if kind == "gap":
+            return a[0].mean((2, 3), keepdim=True)
+        if kind == "flatten":
+            return a[0].flatten(1)
+        if kind == "maxpool":
+            return F.max_pool2d(a[0], op["k"], op["stride"], ceil_mode=True)
+        if kind == "gridpool":
+            n, c, h, w = a[0].shape
+            p = getattr(self, "grid_" + key)
+            if p.shape[0] != h * w:  # a subsampled input (FBNetV2 resolution search): the same rule, this size
+                p = grid_pool_matrix(h, w, op["grid"])
+            return torch.matmul(a[0].reshape(n, c, h * w), p).flatten(1)
+        raise ValueError("unknown op " + kind)
+
     def run_part(self, part, inputs):
         v = dict(zip(part["inputs"], inputs))
         for op in part["ops"]:
-            a = [v[i] for i in op["in"]]
-            kind = op["op"]
-            key = module_key(op["name"])
-            if kind in ("conv", "bn", "fc"):
-                y = self.layers[key](a[0])
-            elif kind == "act":
-                y = _ACTS[op["act"]](a[0])
-            elif kind == "add":
-                y = a[0] + a[1]
-            elif kind == "mul":
-                y = a[0] * a[1]
-            elif kind == "shuffle":
-                n, c, h, w = a[0].shape
-                g = op["groups"]
-                y = a[0].reshape(n, g, c // g, h, w).transpose(1, 2).reshape(n, c, h, w)
-            elif kind == "concat":
-                y = torch.cat(a, 1)
-            elif kind == "slice":
-                y = a[0][:, : op["out_shape"][0]]
-            elif kind == "gap":
-                y = a[0].mean((2, 3), keepdim=True)
-            elif kind == "flatten":
-                y = a[0].flatten(1)
-            elif kind == "maxpool":
-                y = F.max_pool2d(a[0], op["k"], op["stride"], ceil_mode=True)
-            elif kind == "gridpool":
-                n, c, h, w = a[0].shape
-                y = torch.matmul(a[0].reshape(n, c, h * w), getattr(self, "grid_" + key)).flatten(1)
-            else:
-                raise ValueError("unknown op " + kind)
-            v[op["out"]] = y
+            v[op["out"]] = self.apply_op(op, [v[i] for i in op["in"]])
         return v[part["output"]]
 
     def forward(self, x, mix=None):
@@ -200,6 +206,176 @@ class Network(nn.Module):
                     x = sum(m[i] * self.run_part(p, [x]) for i, p in enumerate(parts))
             outs.append(x)
         return self.run_part(self.spec["head"], [x] + [outs[t] for t in self.spec["taps"]])
+
+# ---------------------------------------------------------------------------------------------------------
+# FBNetV2 (DMaskingNAS, Wan et al. 2020): the masked supernet of src/nas/v2. A width choice is a
+# distribution (values, weights): weights None means certain. Option i keeps the first values[i] channels
+# (the mask l_i); a distribution's mask is sum_i w_i * l_i. MASKED lists where each block masks (masks),
+# whether it adds its input through the residual gate (residual), and the width tables (hidden_of, se_of).
+
+
+def fixed_dist(v):
+    return ([v], None)
+
+
+def dist_of(options, m):
+    """None: the largest option; an int: that option; a tensor [k]: every option with those weights."""
+    if m is None:
+        return fixed_dist(options[-1])
+    if isinstance(m, int):
+        return fixed_dist(options[m])
+    return (list(options), m)
+
+
+def pair_dist(a, b, f):
+    values = [f(x, y) for x in a[0] for y in b[0]]
+    if a[1] is None and b[1] is None:
+        return (values, None)
+    wa = a[1] if a[1] is not None else torch.ones(1)
+    wb = b[1] if b[1] is not None else torch.ones(1)
+    return (values, (wa.reshape(-1, 1) * wb.reshape(1, -1)).reshape(-1))
+
+
+def map_dist(d, f):
+    return ([f(v) for v in d[0]], d[1])
+
+
+def prefix_masks(values, c):
+    m = torch.zeros(len(values), c)
+    for i, v in enumerate(values):
+        m[i, :v] = 1.0
+    return m
+
+
+def channel_mask(d, c):
+    if d[1] is None and d[0][0] == c:
+        return None
+    l = prefix_masks(d[0], c)
+    return l.reshape(c) if d[1] is None else (d[1].reshape(1, -1) @ l).reshape(c)
+
+
+def mask_channels(x, d):
+    m = channel_mask(d, x.shape[1])
+    return x if m is None else x * m.reshape(1, -1, 1, 1)
+
+
+def residual_gate(din, dout, out_max):
+    match = torch.tensor([[1.0 if v == c else 0.0 for v in din[0]] for c in dout[0]])
+    if match.sum() == 0:
+        return None
+    if din[1] is None and dout[1] is None:
+        return "full" if dout[0][0] == out_max else channel_mask(dout, out_max)
+    w_in = din[1] if din[1] is not None else torch.ones(1)
+    w_out = dout[1] if dout[1] is not None else torch.ones(1)
+    coef = w_out * (match @ w_in.reshape(-1, 1)).reshape(-1)
+    return (coef.reshape(1, -1) @ prefix_masks(dout[0], out_max)).reshape(out_max)
+
+
+def fit_channels(x, c):
+    if x.shape[1] == c:
+        return x
+    if x.shape[1] > c:
+        return x[:, :c]
+    return F.pad(x, (0, 0, 0, 0, 0, c - x.shape[1]))
+
+
+class MaskedNetwork(Network):
+    """The FBNetV2 supernet: forward(x, mix) with mix = {"blocks": [...], "widths": [...], "expansions": [...],
+    "resolution": r}; blocks as Network's mix, widths / expansions / resolution an int, a weight tensor or
+    None (widths and expansions: the largest option; resolution: the first factor, full size)."""
+
+    def run_masked(self, part, x, din, dout, dexp):
+        hidden = din
+        if part["expand"]:
+            e = dexp if dexp is not None else fixed_dist(part["e"])
+            hidden = pair_dist(din, e, lambda c, r: part["hidden_of"]["%d|%s" % (c, _num(r))])
+        se = lambda d: map_dist(d, lambda h: part["se_of"][str(h)])
+        dists = {"in": din, "out": dout, "hidden": hidden, "se_hidden": None, "se_in": None}
+        masks = {m["after"]: m["dist"] for m in part["masks"]}
+        v = {part["inputs"][0]: x}
+        for op in part["ops"]:
+            y = self.apply_op(op, [v[i] for i in op["in"]])
+            d = masks.get(op["out"])
+            if d is not None:
+                y = mask_channels(y, se(hidden) if d == "se_hidden" else se(din) if d == "se_in" else dists[d])
+            v[op["out"]] = y
+        y = v[part["output"]]
+        if part["skip_proj"]:
+            q = y
+            p = mask_channels(q, dout)
+            gate = residual_gate(din, dout, part["out_max"]) if part["residual"] else None
+            if gate is None:
+                return p
+            xs = fit_channels(x, part["out_max"])
+            if isinstance(gate, str):
+                return xs
+            g = gate.reshape(1, -1, 1, 1)
+            return p - q * g + xs * g
+        if part["residual"]:
+            gate = residual_gate(din, dout, part["out_max"])
+            if gate is not None:
+                xs = fit_channels(x, part["out_max"])
+                y = y + (xs if isinstance(gate, str) else xs * gate.reshape(1, -1, 1, 1))
+        return y
+
+    def run_body(self, x, mix):
+        din = fixed_dist(self.spec["input"]["channels"])
+        outs = []
+        l = 0
+        for layer, info in zip(self.spec["body"], self.spec["layers_v2"]):
+            if layer["kind"] == "fixed":
+                dout = din if info["passthrough"] else fixed_dist(info["out_max"])
+                x = self.run_masked(layer["part"], x, din, dout, None)
+            else:
+                widths = mix.get("widths") or []
+                exps = mix.get("expansions") or []
+                w = widths[l] if l < len(widths) else None
+                e = exps[l] if l < len(exps) else None
+                dout = dist_of(info["widths"], w) if info["widths"] else fixed_dist(info["out"])
+                dexp = dist_of(info["expansions"], e) if info["expansions"] else None
+                m = mix["blocks"][l]
+                l += 1
+                parts = layer["parts"]
+                if isinstance(m, int):
+                    x = self.run_masked(parts[m], x, din, dout, dexp)
+                elif isinstance(m, tuple):
+                    x = self.run_masked(parts[m[0]], x, din, dout, dexp) * m[1]
+                else:
+                    x = sum(m[i] * self.run_masked(p, x, din, dout, dexp) for i, p in enumerate(parts))
+            din = dout
+            outs.append(x)
+        return self.run_part(self.spec["head"], [x] + [outs[t] for t in self.spec["taps"]])
+
+    def forward(self, x, mix):
+        if len(mix["blocks"]) != len(self.search_layers):
+            raise ValueError("expected %d layer choices, got %d" % (len(self.search_layers), len(mix["blocks"])))
+        factors = self.spec["factors"]
+        r = mix.get("resolution")
+        d = dist_of(factors, 0 if r is None else r) if len(factors) > 1 else fixed_dist(1)
+        if d[1] is None:
+            f = d[0][0]
+            return self.run_body(x[:, :, ::f, ::f], mix)
+        return sum(d[1][i] * self.run_body(x[:, :, ::f, ::f], mix) for i, f in enumerate(d[0]))
+
+
+def _num(r):
+    """An expansion ratio as the browser's JSON writes it (6.0 -> "6")."""
+    return str(int(r)) if float(r).is_integer() else repr(float(r))
+
+
+def build_masked_supernet(weights=MASKED_WEIGHTS):
+    """The FBNetV2 masked supernet and its architecture logits (theta, width, expansion per searchable
+    layer; resolution), with the browser's weights when the file exists."""
+    if MASKED is None:
+        raise ValueError("this export has no FBNetV2 supernet")
+    net = MaskedNetwork(MASKED)
+    logits = {}
+    if weights and os.path.exists(os.path.join(HERE, weights)):
+        path = os.path.join(HERE, weights)
+        load_weights(net, path)
+        logits = {k: v for k, v in load_file(path).items() if not k.startswith("layers.")}
+    return net, logits
+
 
 
 class ArchParams(nn.Module):
@@ -318,6 +494,9 @@ if __name__ == "__main__":
     if SPACE is not None:
         supernet, theta = build_supernet()
         print("supernet %s: %d parameters, %d searchable layers" % (SPACE["name"], count_params(supernet), len(theta.theta)))
+    if MASKED is not None:
+        masked, _ = build_masked_supernet()
+        print("FBNetV2 masked supernet %s: %d parameters" % (MASKED["name"], count_params(masked)))
 `;
 
 /** data.py after its generated header (the 106-point constants, the smoke set size) */

@@ -26,6 +26,7 @@ import { tauScheduleOf } from '../../search/schedule.ts';
 import { randomInput } from '../testing/randomize.ts';
 import { derivedFromModel, pytorchInputFromTrainer } from './from-search.ts';
 import {
+  MASKED_WEIGHTS_FILE,
   pytorchProjectFiles,
   pytorchProjectName,
   pytorchProjectZip,
@@ -313,7 +314,7 @@ describe.skipIf(!TORCH)('PyTorch project export', () => {
 });
 
 describe('PyTorch project export of an FBNetV2 run', () => {
-  it('holds the derived network only, and says so', async () => {
+  it('holds no V1 supernet: the masked supernet (masked-export.test.ts) and the derived network, and says so', async () => {
     await tf.setBackend('cpu');
     const config: ExperimentConfig = { ...CONFIG, strategy: 'fbnet-v2' };
     const data = generateDataset({ count: 24, size: 32, difficulty: 0.5, seed: 1 });
@@ -326,9 +327,12 @@ describe('PyTorch project export of an FBNetV2 run', () => {
       const files = new Map(pytorchProjectFiles(input));
       expect(files.has('supernet.safetensors')).toBe(false);
       expect(files.has('derived.safetensors')).toBe(true);
+      expect(files.has(MASKED_WEIGHTS_FILE)).toBe(true);
       const text = (f: string) => new TextDecoder().decode(files.get(f));
       expect(text('model.py')).toContain('SPACE = None');
+      expect(text('model.py')).toContain('MASKED = json.loads(');
       expect(text('README.md')).toContain('No search space in this export');
+      expect(text('README.md')).toContain('masked supernet');
       expect(text('README.md')).not.toContain('search.py --data smoke');
       // the derived network's lowering covers every weight of the derived model (torchTensors checks it)
       expect(JSON.parse(text('search_settings.json')).derivedChoices.length).toBeGreaterThan(0);

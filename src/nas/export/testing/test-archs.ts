@@ -3,7 +3,8 @@
  * (grouped 1x1 + shuffle, dilation, SE / eSE, identity and projection skips, ghost with odd widths,
  * even-kernel dwpool, the PeleeNet stem at an odd size, a landmarks head with taps, a grid-pooled landmarks
  * head whose grid does not divide the map, all FBNet V1 candidates, FBNetV3's ir_pool ending the body, its
- * depthwise padding overrides and its SE from the block input).
+ * depthwise padding overrides and its SE from the block input, BlazeFace's blaze / double_blaze with every
+ * shortcut form).
  */
 import type { Arch, BlockSpec } from '../../arch/spec.ts';
 import { FBNET_V1_CANDIDATES, candidateSpec } from '../../arch/candidates.ts';
@@ -144,4 +145,17 @@ export const TEST_ARCHS: Arch[] = [
     },
     { kind: 'ir_pool', e: 6, out: 32, act: 'hswish' },
   ]),
+  {
+    name: 'blaze-landmarks',
+    input: { size: 22, channels: 3 },
+    body: [
+      { kind: 'conv', k: 3, out: 6, stride: 2, act: 'relu' }, // 11x11: odd, the shortcut pool is ceil mode
+      { kind: 'blaze', k: 5, out: 6, stride: 1 }, // identity shortcut
+      { kind: 'blaze', k: 5, out: 10, stride: 2 }, // max pool + zero channels
+      { kind: 'blaze', k: 3, out: 14, stride: 1, act: 'relu6' }, // zero channels only
+      { kind: 'double_blaze', k: 5, mid: 4, out: 20, stride: 2 },
+      { kind: 'double_blaze', k: 3, mid: 6, out: 20, stride: 1, act: 'hswish' },
+    ],
+    head: { kind: 'landmarks', points: 106, features: 32, act: 'relu', taps: [2] },
+  },
 ];
