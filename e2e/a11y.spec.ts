@@ -60,6 +60,14 @@ test('after a tiny run: Search live views, Results with a derived and finetuned 
   await page.getByRole('button', { name: 'Start search' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 240_000 });
   await expect(page.getByTestId('derived-arch')).toBeVisible();
+  // every line chart has its plotted values as a table on demand (a text alternative for the SVG)
+  const tau = page.locator('figure', { hasText: 'Temperature schedule' }).first();
+  await tau.getByText('values as a table').click();
+  const rows = tau.locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+  expect(await rows.count()).toBeGreaterThan(1);
+  expect(await rows.count()).toBeLessThanOrEqual(20);
+  await expect(rows.first().locator('td').first()).toHaveText(/^-?\d/);
   await expectNoSeriousAxeViolations(page, 'Search after a run');
 
   await page.getByRole('link', { name: 'Results & Export' }).click();
