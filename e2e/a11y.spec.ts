@@ -5,6 +5,13 @@ import { fillTiny, openSearch } from './helpers.ts';
 
 const SAMPLE = resolve('datasets/106points-sample/train_data');
 
+/** Opens every collapsed section in main, so axe also sees what hides behind a disclosure. */
+async function openAllDetails(page: Page): Promise<void> {
+  await page
+    .locator('main details:not([open]) > summary')
+    .evaluateAll((ss) => ss.forEach((s) => (s as HTMLElement).click()));
+}
+
 test('Overview and Learn (every lesson linked from it) have no serious axe violation', async ({ page }) => {
   await page.goto('./?backend=cpu#/home');
   await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
@@ -35,12 +42,16 @@ test('Search (form), Data (with the import panel showing a picked folder) and an
   await openSearch(page, 'cpu');
   await expect(page.getByRole('button', { name: 'Start search' })).toBeVisible();
   await expectNoSeriousAxeViolations(page, 'Search form');
+  await openAllDetails(page);
+  await expectNoSeriousAxeViolations(page, 'Search form (every disclosure open)');
 
   await page.getByRole('link', { name: 'Data', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible();
   await page.getByTestId('folder-input').setInputFiles(SAMPLE);
   await expect(page.getByTestId('list-counts')).toContainText('24 usable samples');
   await expectNoSeriousAxeViolations(page, 'Data with the import panel open');
+  await openAllDetails(page);
+  await expectNoSeriousAxeViolations(page, 'Data with the import panel open (every disclosure open)');
 
   await page.getByRole('link', { name: 'Results & Export' }).click();
   await expect(page.getByRole('heading', { name: 'Run a search first' })).toBeVisible();
@@ -69,6 +80,8 @@ test('after a tiny run: Search live views, Results with a derived and finetuned 
   expect(await rows.count()).toBeLessThanOrEqual(20);
   await expect(rows.first().locator('td').first()).toHaveText(/^-?\d/);
   await expectNoSeriousAxeViolations(page, 'Search after a run');
+  await openAllDetails(page);
+  await expectNoSeriousAxeViolations(page, 'Search after a run (every disclosure open)');
 
   await page.getByRole('link', { name: 'Results & Export' }).click();
   await page.getByRole('button', { name: 'Derive most likely (argmax)' }).click();
@@ -79,6 +92,8 @@ test('after a tiny run: Search live views, Results with a derived and finetuned 
   await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('landmark-canvas')).toBeVisible();
   await expectNoSeriousAxeViolations(page, 'Results after derive and finetune');
+  await openAllDetails(page);
+  await expectNoSeriousAxeViolations(page, 'Results after derive and finetune (every disclosure open)');
 
   await page.getByRole('link', { name: 'Runs', exact: true }).click();
   await expect(page.getByTestId('run-row')).toHaveCount(1);
