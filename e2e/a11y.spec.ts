@@ -5,6 +5,29 @@ import { fillTiny, openSearch } from './helpers.ts';
 
 const SAMPLE = resolve('datasets/106points-sample/train_data');
 
+/** The page and its main content fit the viewport's width (tables may scroll inside their own box). */
+async function expectNoHorizontalScroll(page: Page, label: string): Promise<void> {
+  const overflow = await page.evaluate(() => {
+    const main = document.querySelector('main')!;
+    const right = main.getBoundingClientRect().right;
+    const over = (el: Element) => el.getBoundingClientRect().right > right + 1;
+    // the innermost elements sticking out, to say what to fix
+    const culprits = [...main.querySelectorAll('*')]
+      .filter((el) => over(el) && ![...el.children].some(over))
+      .slice(0, 5)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''} ${el.textContent?.slice(0, 40)}`,
+      );
+    return {
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      main: main.scrollWidth - main.clientWidth,
+      culprits: main.scrollWidth > main.clientWidth ? culprits : [],
+    };
+  });
+  expect(overflow, `horizontal overflow in ${label}`).toEqual({ page: 0, main: 0, culprits: [] });
+}
+
 /** Opens every collapsed section in main, so axe also sees what hides behind a disclosure. */
 async function openAllDetails(page: Page): Promise<void> {
   await page
@@ -98,6 +121,17 @@ test('after a tiny run: Search live views, Results with a derived and finetuned 
   await page.getByRole('link', { name: 'Runs', exact: true }).click();
   await expect(page.getByTestId('run-row')).toHaveCount(1);
   await expectNoSeriousAxeViolations(page, 'Runs with a stored run');
+
+  // 200 % zoom with the live views, the results and a stored run on screen
+  await page.setViewportSize({ width: 680, height: 450 });
+  await expectNoHorizontalScroll(page, 'Runs with a stored run');
+  await page.getByRole('link', { name: 'Results & Export' }).click();
+  await expect(page.getByTestId('comparison-table')).toBeVisible();
+  await expectNoHorizontalScroll(page, 'Results after derive and finetune');
+  await page.getByRole('link', { name: 'Search', exact: true }).click();
+  await expect(page.getByTestId('derived-arch')).toBeVisible();
+  await expectNoHorizontalScroll(page, 'Search after a run');
+  await page.screenshot({ path: 'test-results/screenshots/zoom200-search-after-run.png', fullPage: true });
 });
 
 /** Whether the focused element (or the label/wrapper that draws its ring) shows a visible focus indicator. */
@@ -162,14 +196,7 @@ test('200 % zoom (half the viewport) keeps every area free of horizontal page sc
   for (const id of ['home', 'learn', 'search', 'data', 'results', 'runs']) {
     await page.goto(`./?backend=cpu#/${id}`);
     await expect(page.getByTestId('backend-name')).toHaveText(/webgpu|webgl|cpu/);
-    const overflow = await page.evaluate(() => {
-      const main = document.querySelector('main')!;
-      return {
-        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        main: main.scrollWidth - main.clientWidth,
-      };
-    });
-    expect(overflow, `horizontal overflow in ${id}`).toEqual({ page: 0, main: 0 });
+    await expectNoHorizontalScroll(page, id);
     await page.screenshot({ path: `test-results/screenshots/zoom200-${id}.png`, fullPage: true });
   }
 });
