@@ -226,3 +226,16 @@ test('prefers-reduced-motion: no element keeps a transition or animation longer 
     expect(moving, `moving elements in ${id}`).toEqual([]);
   }
 });
+
+test('a finished FBNetV2 search passes axe with its mask views, also at 200 % zoom', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openSearch(page, 'cpu');
+  await fillTiny(page);
+  await page.locator('#exp-strategy').selectOption('fbnet-v2');
+  await page.getByRole('button', { name: 'Start search' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 200_000 });
+  await expect(page.getByTestId('v2-views')).toBeVisible();
+  await expectNoSeriousAxeViolations(page, 'Search, FBNetV2 finished');
+  await page.setViewportSize({ width: 680, height: 450 });
+  await expectNoHorizontalScroll(page, 'Search, FBNetV2 finished');
+});
