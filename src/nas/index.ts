@@ -185,3 +185,13 @@ export {
 export * from './sweep/index.ts';
 // sample-based search (SANAS, aging evolution, random search) scored one-shot on a supernet
 export * from './sample-search/index.ts';
+// host-side (no tfjs) Gumbel-softmax and loss factor, for the Learn lessons' widgets
+export {
+  drawGumbelSamples,
+  entropyOf,
+  gumbelSoftmaxValues,
+  oneHotOfMax,
+  type GumbelDraws,
+} from './search/gumbel-host.ts';
+export { costFactor, fbnetLossValue } from './search/loss-host.ts';
+export { composeMask, effectiveCount, interspersedSubsample } from './v2/mask-host.ts';
