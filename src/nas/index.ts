@@ -53,7 +53,8 @@ export { Supernet } from './search/supernet.ts';
 export { SearchTrainer } from './search/trainer.ts';
 export type { SearchOptions } from './search/trainer.ts';
 export type { StepMetrics, TrainerState, V2FeatureSummary } from './search/trainer-state.ts';
-export { argmax, drawGumbel, gumbelSoftmax, softmaxArray, temperatureAt } from './search/gumbel.ts';
+export { argmax, drawGumbel, gumbelSoftmax } from './search/gumbel.ts';
+export { softmaxArray, temperatureAt } from './search/gumbel-host.ts';
 export { crossEntropy, fbnetLoss } from './search/loss.ts';
 export { deriveArch } from './search/derive.ts';
 

@@ -6,6 +6,20 @@
  */
 import type { Rng } from '../rng.ts';
 
+/** FBNet's temperature schedule τ(epoch) = τ0 · decay^epoch (paper: τ0 = 5, decay = exp(-0.045) ≈ 0.956). */
+export function temperatureAt(epoch: number, tau0: number, decay: number): number {
+  return tau0 * Math.pow(decay, epoch);
+}
+
+/** Plain-number softmax (for reporting probabilities without touching the device). */
+export function softmaxArray(logits: ArrayLike<number>): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  const e = Array.from(logits, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
 /** softmax((θ + g) / τ) for one noise vector g; τ must be > 0. */
 export function gumbelSoftmaxValues(
   theta: readonly number[],

@@ -38,5 +38,10 @@ describe('host resolution subsampling', () => {
       });
       expect(interspersedSubsample(px, size, f)).toEqual(want);
     }
+    // two interleaved channels: each is subsampled on its own
+    const two = px.flatMap((v) => [v, -v]);
+    const got = interspersedSubsample(two, size, 2, 2);
+    expect(got.filter((_, i) => i % 2 === 0)).toEqual(interspersedSubsample(px, size, 2));
+    expect(got.filter((_, i) => i % 2 === 1)).toEqual(interspersedSubsample(px, size, 2).map((v) => -v || 0));
   });
 });

@@ -23,15 +23,22 @@ export function effectiveCount(values: readonly number[], weights: readonly numb
 }
 
 /**
- * A size×size single-channel image (row-major) subsampled by f and spread back over the full grid with
- * zeros interspersed: pixel (i·f, j·f) kept, every other pixel 0 (resolution.ts: subsample then
- * intersperse). The kept pixels are ceil(size / f)² of them.
+ * A size×size image with `channels` interleaved channels (row-major, HWC) subsampled by f and spread back
+ * over the full grid with zeros interspersed: pixel (i·f, j·f) kept, every other pixel 0 (resolution.ts:
+ * subsample then intersperse). The kept pixels are ceil(size / f)² of them.
  */
-export function interspersedSubsample(pixels: ArrayLike<number>, size: number, f: number): number[] {
+export function interspersedSubsample(
+  pixels: ArrayLike<number>,
+  size: number,
+  f: number,
+  channels = 1,
+): number[] {
   if (!(Number.isInteger(f) && f >= 1))
     throw new Error(`Subsampling factor must be a whole number ≥ 1, got ${f}`);
-  const out = new Array<number>(size * size).fill(0);
+  const out = new Array<number>(size * size * channels).fill(0);
   for (let y = 0; y < size; y += f)
-    for (let x = 0; x < size; x += f) out[y * size + x] = pixels[y * size + x];
+    for (let x = 0; x < size; x += f)
+      for (let c = 0; c < channels; c++)
+        out[(y * size + x) * channels + c] = pixels[(y * size + x) * channels + c];
   return out;
 }

@@ -1,11 +1,9 @@
 /**
  * Lesson deep links: `#/learn&lv=1&lesson=v1&s=gumbel&tau=0.5&theta=1,0.5,0,-0.5`. Readable on purpose
  * (a teacher can edit "tau=0.5" by hand), and held to the share codec's rules: versioned (`lv`), every
- * value checked against its section's ParamSpec (share/rules.ts `check`: out-of-range clamps, junk falls
- * back to the default) and bounded in length. A link never fails to open: what it got wrong is reported as
+ * value checked against its section's ParamSpec (out of range or not a number: the default) and bounded in length. A link never fails to open: what it got wrong is reported as
  * notices and the lesson opens with the defaults for those settings.
  */
-import { check } from '../../share/index.ts';
 import { findLesson, type LessonSpec, type SectionSpec } from './lessons.ts';
 import { defaultsOf, type ParamSpec, type ParamValue, type WidgetState } from './params.ts';
 
@@ -35,8 +33,17 @@ function shown(raw: string): string {
   return JSON.stringify(cut);
 }
 
-function parseNumber(raw: string): number | string {
-  return DECIMAL.test(raw) ? Number(raw) : raw;
+/**
+ * A number within [min, max] from a link, or why not. Unlike experiment links, which clamp, a lesson link
+ * with a value out of range opens at the default: a teacher's link is then visibly wrong, not quietly
+ * changed into another lesson state.
+ */
+function readNumber(kind: 'num' | 'int', min: number, max: number, raw: string): number | string {
+  const v = DECIMAL.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(v)) return `expected a number, got ${shown(raw)}`;
+  if (kind === 'int' && !Number.isInteger(v)) return `expected a whole number, got ${shown(raw)}`;
+  if (v < min || v > max) return `${shown(raw)} is outside ${min} to ${max}`;
+  return v;
 }
 
 /** One setting from its text: the value to use and, when repaired, why. */
@@ -56,10 +63,8 @@ export function readParam(
       return fail(`expected 1 or 0, got ${shown(raw)}`);
     case 'num':
     case 'int': {
-      const r = check({ t: spec.kind, min: spec.min, max: spec.max }, parseNumber(raw), spec.default);
-      return r.problem
-        ? { value: r.value as number, problem: `${key}: ${r.problem}` }
-        : { value: r.value as number };
+      const r = readNumber(spec.kind, spec.min, spec.max, raw);
+      return typeof r === 'number' ? { value: r } : fail(r);
     }
     case 'nums': {
       const parts = raw.split(',');
@@ -68,9 +73,10 @@ export function readParam(
       const values: number[] = [];
       const problems: string[] = [];
       parts.forEach((p, i) => {
-        const r = check({ t: 'num', min: spec.min, max: spec.max }, parseNumber(p), spec.default[i]);
-        values.push(r.value as number);
-        if (r.problem) problems.push(`${key}[${i + 1}]: ${r.problem}`);
+        const r = readNumber('num', spec.min, spec.max, p);
+        values.push(typeof r === 'number' ? r : spec.default[i]);
+        if (typeof r !== 'number')
+          problems.push(`${key}[${i + 1}]: ${r}; using the default ${spec.default[i]}.`);
       });
       return problems.length ? { value: values, problem: problems.join(' ') } : { value: values };
     }
