@@ -1,5 +1,5 @@
 /** The lessons' formulas as MathML (mathml.ts), one named entry per formula a section shows. */
-import { cases, fn, frac, mi, mn, mo, paren, row, space, sub, sum, sup } from './mathml.ts';
+import { cases, fn, frac, mi, mn, mo, paren, row, space, sub, sum, sup, text } from './mathml.ts';
 
 const theta = (i: string) => sub(mi('θ'), mi(i));
 const g = (i: string) => sub(mi('g'), mi(i));
@@ -119,9 +119,9 @@ export const FORMULAS = {
     cases(
       [
         row(mi('x'), paren(mi('i'), mo(','), mi('j'))),
-        row(mi('f'), mo('∣'), mi('i'), fn(' and '), mi('f'), mo('∣'), mi('j')),
+        row(mi('f'), mo('∣'), mi('i'), text(' and '), mi('f'), mo('∣'), mi('j')),
       ],
-      [mn(0), fn('otherwise')],
+      [mn(0), text(' otherwise')],
     ),
   ),
 } as const;

@@ -26,7 +26,11 @@ export const subsup = (base: MathNode, index: MathNode, exp: MathNode): MathNode
 /** ( … ) that stretch with their content. */
 export const paren = (...kids: MathNode[]): MathNode => row(mo('('), ...kids, mo(')'));
 /** Σ with a lower index. */
-export const sum = (index: MathNode): MathNode => wrap('munder', [mo('∑'), index]);
+export const sum = (index: MathNode): MathNode =>
+  wrap('munder', [node('<mo largeop="true" movablelimits="false">∑</mo>'), index]);
+/** Words inside a formula, with the spaces kept. */
+export const text = (words: string): MathNode =>
+  node(`<mtext>${escape(words).replace(/ /g, '&#160;')}</mtext>`);
 /** Horizontal space between the parts of a formula. */
 export const space = (): MathNode => node('<mspace width="1em"></mspace>');
 /** A left brace over rows of [value, condition] (a piecewise definition). */
