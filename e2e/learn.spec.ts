@@ -10,6 +10,7 @@ const SECTIONS: { lesson: string; section: string; slider?: string; value?: stri
   { lesson: 'v1', section: 'gumbel', slider: 'learn-tau', value: '0.35' },
   { lesson: 'v1', section: 'schedule', slider: 'learn-decay', value: '0.9' },
   { lesson: 'v1', section: 'loss', slider: 'learn-beta', value: '1.5' },
+  { lesson: 'v1', section: 'mini', slider: 'learn-mbeta', value: '1.5' },
   { lesson: 'v2', section: 'mask', slider: 'learn-mtau', value: '0.4' },
   { lesson: 'v2', section: 'resolution', slider: 'learn-factor', value: '3' },
   { lesson: 'v3', section: 'pending' },
@@ -32,9 +33,9 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
   await expect(page.getByTestId('section-title')).toHaveText(/supernet/);
   await expect(page).toHaveURL(/#\/learn&lv=1&lesson=v1&s=supernet/);
   const titles: string[] = [];
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 5; i++) {
     titles.push((await page.getByTestId('section-title').textContent()) ?? '');
-    if (i < 3) {
+    if (i < 4) {
       // keyboard: the button, then focus lands on the new section's heading
       await page.getByTestId('next-section').focus();
       await page.keyboard.press('Enter');
@@ -46,10 +47,11 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
     'Gumbel-softmax',
     'The temperature schedule',
     'The cost-aware loss',
+    'A mini-search you can watch settle',
   ]);
   await expect(page.getByTestId('next-section')).toBeDisabled();
   await page.getByTestId('prev-section').click();
-  await expect(page.getByTestId('section-title')).toHaveText(/temperature schedule/);
+  await expect(page.getByTestId('section-title')).toHaveText(/cost-aware loss/);
 });
 
 test('every section: formula typeset as MathML, a screenshot, its deep link restores the widget after reload', async ({
@@ -198,4 +200,21 @@ test('hostile lesson links open at defaults with a notice, and run nothing', asy
   await expect(page).toHaveURL(/beta=0\.6/);
   await page.getByRole('button', { name: 'Dismiss' }).click();
   await expect(page.getByTestId('lesson-notice')).toHaveCount(0);
+});
+
+test('the mini-search runs in the worker from the lesson and shows where it settled', async ({ page }) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=mini&beta=1'));
+  const start = page.getByTestId('mini-start');
+  await expect(start).toBeEnabled({ timeout: 120_000 });
+  const t0 = Date.now();
+  await start.click();
+  await expect(page.getByTestId('mini-status')).toContainText(/Step \d+ of 88/);
+  await expect(page.getByTestId('mini-choices')).toHaveAttribute('data-done', 'yes', { timeout: 170_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  await expect(page.getByTestId('mini-status')).toContainText(/Finished 88 steps in [\d.]+ s/);
+  console.log(
+    `mini-search (cpu backend): ${seconds.toFixed(1)} s, lesson says: ${await page.getByTestId('mini-status').textContent()}`,
+  );
+  await expect(page.getByTestId('mini-choices').locator('tbody tr')).toHaveCount(5);
+  await page.screenshot({ path: `${SHOTS}/05b-v1-mini-finished.png`, fullPage: true });
 });

@@ -24,6 +24,21 @@ export interface LessonSpec {
 /** The classroom candidates the Gumbel widgets sample among (a subset keeps four sliders legible). */
 export const GUMBEL_CANDIDATES = ['k3_e1', 'k3_e3', 'k5_e6', 'skip'];
 
+/**
+ * The V1 lesson's mini-search: the classroom space on 64 small faces, 88 single-path steps, τ annealed
+ * fast and θ learning quickly so the choices settle within the run (under a minute on the CPU backend).
+ */
+export function miniSearchConfig(beta: number): ExperimentConfig {
+  return classroom((c) => {
+    c.title = `Lesson V1: mini-search at β = ${beta}`;
+    c.dataset = { kind: 'synthface', count: 64, size: 32, difficulty: 0.3, seed: 1 };
+    c.inputSize = 32;
+    c.train = { ...c.train, batchSize: 8, epochs: 6, stepsPerEpoch: 8, warmupEpochs: 1, lrTheta: 0.08 };
+    c.gumbel = { tau0: 5, decay: 0.6, hard: true, paths: 'single' };
+    c.loss = { ...c.loss, beta, cost: 'macs' };
+  });
+}
+
 /** The classroom default, edited; a fresh copy each time. */
 function classroom(edit: (c: ExperimentConfig) => void): ExperimentConfig {
   const c = structuredClone(DEFAULT_EXPERIMENT) as ExperimentConfig;
@@ -93,6 +108,12 @@ export const LESSONS: LessonSpec[] = [
             c.title = `Lesson V1: loss with α = ${numOf(s, 'alpha')}, β = ${numOf(s, 'beta')}`;
             c.loss = { ...c.loss, alpha: numOf(s, 'alpha'), beta: numOf(s, 'beta'), cost: 'macs' };
           }),
+      },
+      {
+        id: 'mini',
+        title: 'A mini-search you can watch settle',
+        params: { beta: num('β', 0, 2, 0.1, 0.6) },
+        preset: (s) => miniSearchConfig(numOf(s, 'beta')),
       },
     ],
   },

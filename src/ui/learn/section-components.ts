@@ -3,6 +3,7 @@ import type { Component } from 'svelte';
 import GumbelSection from './GumbelSection.svelte';
 import LossSection from './LossSection.svelte';
 import MaskSection from './MaskSection.svelte';
+import MiniSearchSection from './MiniSearchSection.svelte';
 import ResolutionSection from './ResolutionSection.svelte';
 import ScheduleSection from './ScheduleSection.svelte';
 import SupernetSection from './SupernetSection.svelte';
@@ -14,6 +15,7 @@ export const SECTION_COMPONENTS: Record<string, Component<SectionProps>> = {
   'v1/gumbel': GumbelSection,
   'v1/schedule': ScheduleSection,
   'v1/loss': LossSection,
+  'v1/mini': MiniSearchSection,
   'v2/mask': MaskSection,
   'v2/resolution': ResolutionSection,
   'v3/pending': V3Pending,
