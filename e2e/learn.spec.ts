@@ -217,5 +217,9 @@ test('the mini-search runs in the worker from the lesson and shows where it sett
     `mini-search (cpu backend): ${seconds.toFixed(1)} s, lesson says: ${await page.getByTestId('mini-status').textContent()}`,
   );
   await expect(page.getByTestId('mini-choices').locator('tbody tr')).toHaveCount(5);
+  // the lesson keeps its run when the learner steps away and back
+  await page.getByTestId('prev-section').click();
+  await page.getByTestId('next-section').click();
+  await expect(page.getByTestId('mini-choices')).toHaveAttribute('data-done', 'yes');
   await page.screenshot({ path: `${SHOTS}/05b-v1-mini-finished.png`, fullPage: true });
 });
