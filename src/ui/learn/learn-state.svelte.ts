@@ -75,6 +75,9 @@ export class LearnState {
   /** Writes the place into the address (called from an effect of the Learn area). */
   syncAddress(): void {
     const params = lessonParams({ lesson: this.lesson, section: this.section, state: this.values });
+    // on the list of lessons, an experiment link's token (`&x=`, e.g. a classroom link that opened Learn)
+    // stays in the address; only a lesson's own parameters are cleared
+    if (!params && !/[&]lesson=/.test(location.hash)) return;
     router.setParams(params);
     this.written = location.hash;
   }
