@@ -53,7 +53,8 @@ export { Supernet } from './search/supernet.ts';
 export { SearchTrainer } from './search/trainer.ts';
 export type { SearchOptions } from './search/trainer.ts';
 export type { StepMetrics, TrainerState, V2FeatureSummary } from './search/trainer-state.ts';
-export { argmax, drawGumbel, gumbelSoftmax, softmaxArray, temperatureAt } from './search/gumbel.ts';
+export { argmax, drawGumbel, gumbelSoftmax } from './search/gumbel.ts';
+export { softmaxArray, temperatureAt } from './search/gumbel-host.ts';
 export { crossEntropy, fbnetLoss } from './search/loss.ts';
 export { deriveArch } from './search/derive.ts';
 
@@ -185,3 +186,13 @@ export {
 export * from './sweep/index.ts';
 // sample-based search (SANAS, aging evolution, random search) scored one-shot on a supernet
 export * from './sample-search/index.ts';
+// host-side (no tfjs) Gumbel-softmax and loss factor, for the Learn lessons' widgets
+export {
+  drawGumbelSamples,
+  entropyOf,
+  gumbelSoftmaxValues,
+  oneHotOfMax,
+  type GumbelDraws,
+} from './search/gumbel-host.ts';
+export { costFactor, fbnetLossValue } from './search/loss-host.ts';
+export { composeMask, effectiveCount, interspersedSubsample } from './v2/mask-host.ts';

@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArchValues } from './arch-values.ts';
 import type { Rng } from '../rng.ts';
 
+// plain-number parts live in gumbel-host.ts (no tfjs), re-exported here for the engine's callers
+export { softmaxArray, temperatureAt } from './gumbel-host.ts';
+
 /** Gumbel(0, 1) draws for `count` categories, `rows` times (flat, row-major). */
 export function drawGumbel(rng: Rng, count: number, rows = 1): Float32Array {
   const out = new Float32Array(count * rows);
@@ -43,20 +46,6 @@ export function gumbelSoftmax<T extends tf.Tensor1D | tf.Tensor2D>(
     const soft = tf.softmax(tf.div(tf.add(logits, noise), tau), -1);
     return (hard ? straightThrough(soft) : soft) as T;
   });
-}
-
-/** FBNet's temperature schedule τ(epoch) = τ0 · decay^epoch (paper: τ0 = 5, decay = exp(-0.045) ≈ 0.956). */
-export function temperatureAt(epoch: number, tau0: number, decay: number): number {
-  return tau0 * Math.pow(decay, epoch);
-}
-
-/** Plain-number softmax (for reporting probabilities without touching the device). */
-export function softmaxArray(logits: ArrayLike<number>): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  const e = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }
 
 /** Shannon entropy in nats. */

@@ -86,7 +86,8 @@ export class ShareState {
 
   /** Keeps `#/area&x=…` in step with the setup. Called from an effect that reads the config. */
   syncAddress(): void {
-    if (!this.loaded) return;
+    // Learn keeps its own place in the address (ui/learn/lesson-link.ts)
+    if (!this.loaded || router.area === 'learn') return;
     router.setParams(`x=${encodeShare(this.current())}`);
   }
 }

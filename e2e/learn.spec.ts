@@ -1,0 +1,225 @@
+import { test, expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+/** The Learn area without WebGPU start-up (lessons compute on the page; Try it only opens Search). */
+const learnUrl = (params = '') => `./?backend=cpu#/learn${params ? `&${params}` : ''}`;
+const SHOTS = 'test-results/learn';
+
+/** `formula: false`: sections that show no formula (the mini-search runs them; V3 has no widget yet). */
+const SECTIONS: { lesson: string; section: string; slider?: string; value?: string; formula?: false }[] = [
+  { lesson: 'v1', section: 'supernet', slider: 'learn-size', value: '96' },
+  { lesson: 'v1', section: 'gumbel', slider: 'learn-tau', value: '0.35' },
+  { lesson: 'v1', section: 'schedule', slider: 'learn-decay', value: '0.9' },
+  { lesson: 'v1', section: 'loss', slider: 'learn-beta', value: '1.5' },
+  { lesson: 'v1', section: 'mini', slider: 'learn-mbeta', value: '1.5', formula: false },
+  { lesson: 'v2', section: 'mask', slider: 'learn-mtau', value: '0.4' },
+  { lesson: 'v2', section: 'resolution', slider: 'learn-factor', value: '3' },
+  { lesson: 'v3', section: 'pending', formula: false },
+];
+
+async function setSlider(page: Page, id: string, value: string): Promise<void> {
+  await page.locator(`#${id}`).fill(value);
+}
+
+const dataNumber = async (page: Page, testid: string, attr = 'data-value') =>
+  Number(await page.getByTestId(testid).getAttribute(attr));
+
+test.beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
+
+test('the lesson list leads into each lesson; next section walks a lesson in order', async ({ page }) => {
+  await page.goto(learnUrl());
+  await expect(page.getByTestId('lesson-list')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/00-lessons.png`, fullPage: true });
+  await page.getByRole('link', { name: /FBNet V1/ }).click();
+  await expect(page.getByTestId('section-title')).toHaveText(/supernet/);
+  await expect(page).toHaveURL(/#\/learn&lv=1&lesson=v1&s=supernet/);
+  const titles: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    titles.push((await page.getByTestId('section-title').textContent()) ?? '');
+    if (i < 4) {
+      // keyboard: the button, then focus lands on the new section's heading
+      await page.getByTestId('next-section').focus();
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('section-title')).toBeFocused();
+    }
+  }
+  expect(titles.map((t) => t.split(':')[0])).toEqual([
+    'The supernet',
+    'Gumbel-softmax',
+    'The temperature schedule',
+    'The cost-aware loss',
+    'A mini-search you can watch settle',
+  ]);
+  await expect(page.getByTestId('next-section')).toBeDisabled();
+  await page.getByTestId('prev-section').click();
+  await expect(page.getByTestId('section-title')).toHaveText(/cost-aware loss/);
+});
+
+test('every section: formula typeset as MathML, a screenshot, its deep link restores the widget after reload', async ({
+  page,
+}) => {
+  for (const [i, s] of SECTIONS.entries()) {
+    await page.goto(learnUrl(`lv=1&lesson=${s.lesson}&s=${s.section}`));
+    await expect(page.getByTestId(`section-${s.lesson}-${s.section}`)).toBeVisible();
+    await expect(page.getByTestId('lesson-notice')).toHaveCount(0);
+    if (s.formula !== false) {
+      const math = page.locator('.formula math').first();
+      await expect(math).toBeVisible();
+      // typeset: MathML elements with a real layout box, no TeX source left in the text
+      const box = await math.boundingBox();
+      expect(box!.height).toBeGreaterThan(12);
+      expect(await page.locator('.formula').first().textContent()).not.toMatch(/\\[a-z]+|\^\{/);
+    }
+    if (s.lesson === 'v3')
+      await expect(page.getByTestId('v3-pending')).toContainText('after the FBNetV3 search lands');
+    await page.screenshot({
+      path: `${SHOTS}/${String(i + 1).padStart(2, '0')}-${s.lesson}-${s.section}.png`,
+      fullPage: true,
+    });
+    if (!s.slider) continue;
+    await setSlider(page, s.slider, s.value!);
+    await expect(page).toHaveURL(
+      new RegExp(`[&]${s.slider.replace(/^learn-m?/, '')}=${s.value!.replace('.', '\\.')}(&|$)`),
+    );
+    await page.reload();
+    await expect(page.locator(`#${s.slider}`)).toHaveValue(s.value!);
+    await expect(page.getByTestId('lesson-notice')).toHaveCount(0);
+  }
+});
+
+test('Gumbel-softmax: raising τ raises the samples entropy; the argmax histogram of 2000 samples is within 3 pp of softmax(θ)', async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel'));
+  await expect(page.locator('#learn-samples')).toHaveValue('2000');
+  const gaps: number[] = [];
+  const entropies: number[] = [];
+  for (const tau of ['0.2', '1', '3', '8']) {
+    await setSlider(page, 'learn-tau', tau);
+    await expect(page.getByTestId('learn-tau-value')).toHaveText(Number(tau).toFixed(2));
+    entropies.push(await dataNumber(page, 'entropy'));
+    gaps.push(await dataNumber(page, 'hist-gap'));
+  }
+  for (let i = 1; i < entropies.length; i++) expect(entropies[i]).toBeGreaterThan(entropies[i - 1]);
+  for (const g of gaps) expect(g).toBeLessThan(3);
+  // another θ: the histogram follows, still within 3 pp
+  await setSlider(page, 'learn-theta-3', '2');
+  expect(await dataNumber(page, 'hist-gap')).toBeLessThan(3);
+  // keyboard: arrow keys move a slider
+  await page.locator('#learn-tau').focus();
+  const before = await page.locator('#learn-tau').inputValue();
+  await page.keyboard.press('ArrowRight');
+  expect(Number(await page.locator('#learn-tau').inputValue())).toBeGreaterThan(Number(before));
+  // straight-through: the hard sample is the one-hot of the soft one's argmax
+  const soft = (await page.getByTestId('sample-soft').getAttribute('data-values'))!.split(' ').map(Number);
+  const hard = (await page.getByTestId('sample-hard').getAttribute('data-values'))!.split(' ').map(Number);
+  expect(hard.indexOf(1)).toBe(soft.indexOf(Math.max(...soft)));
+});
+
+test('the loss: raising β makes the cheapest candidate win; α does not change the winner', async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=loss'));
+  const winner = page.getByTestId('loss-winner');
+  await setSlider(page, 'learn-beta', '0');
+  const cheapest = await winner.getAttribute('data-cheapest');
+  await expect(winner).not.toHaveAttribute('data-winner', cheapest!);
+  const atZero = await winner.getAttribute('data-winner');
+  await setSlider(page, 'learn-alpha', '1.5');
+  await expect(winner).toHaveAttribute('data-winner', atZero!);
+  await setSlider(page, 'learn-beta', '2');
+  await expect(winner).toHaveAttribute('data-winner', cheapest!);
+  // the text alternative of the chart
+  await page.getByTestId('loss-table').locator('summary').click();
+  await expect(page.getByTestId('loss-table').locator('tbody tr')).toHaveCount(6);
+});
+
+test('V2: the composed mask and the subsampled face follow the controls', async ({ page }) => {
+  await page.goto(learnUrl('lv=1&lesson=v2&s=mask&tau=0.05&theta=3,-3,-3,-3'));
+  // nearly one-hot on the narrowest option: about 4 of 16 channels
+  expect(await dataNumber(page, 'effective-width')).toBeLessThan(5);
+  await page.goto(learnUrl('lv=1&lesson=v2&s=mask&tau=0.05&theta=-3,-3,-3,3'));
+  expect(await dataNumber(page, 'effective-width')).toBeGreaterThan(15);
+  const mask = (await page.getByTestId('mask-sum').getAttribute('data-mask'))!.split(' ').map(Number);
+  expect(mask).toHaveLength(16);
+  await page.goto(learnUrl('lv=1&lesson=v2&s=resolution&factor=1'));
+  await expect(page.getByTestId('resolution-facts')).toHaveAttribute('data-small', '64');
+  await setSlider(page, 'learn-factor', '4');
+  await expect(page.getByTestId('resolution-facts')).toHaveAttribute('data-small', '16');
+});
+
+test('Try it opens Search with the section preset', async ({ page }) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel&tau=0.5&seed=42'));
+  await page.getByTestId('try-it').click();
+  await expect(page).toHaveURL(/#\/search/);
+  await expect(page.locator('#gs-tau0')).toHaveValue('0.5');
+  await expect(page.locator('#sd-gumbel')).toHaveValue('42');
+  await expect(page.locator('#exp-title')).toHaveValue(/Lesson V1/);
+  await page.goto(learnUrl('lv=1&lesson=v1&s=loss&alpha=0.7&beta=1.2'));
+  await page.getByTestId('try-it').click();
+  await expect(page.locator('#ls-alpha')).toHaveValue('0.7');
+  await expect(page.locator('#ls-beta')).toHaveValue('1.2');
+  await page.goto(learnUrl('lv=1&lesson=v1&s=schedule&tau0=2&decay=0.9'));
+  await page.getByTestId('try-it').click();
+  await expect(page.locator('#gs-tau0')).toHaveValue('2');
+  await expect(page.locator('#gs-decay')).toHaveValue('0.9');
+});
+
+test('hostile lesson links open at defaults with a notice, and run nothing', async ({ page }) => {
+  let dialogs = 0;
+  page.on('dialog', (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  const script = encodeURIComponent('<script>alert(1)</script>');
+  // out of range and script in values
+  await page.goto(learnUrl(`lv=1&lesson=v1&s=gumbel&tau=1e9&theta=${script}&samples=-5&${script}=1`));
+  await expect(page.getByTestId('lesson-notice')).toBeVisible();
+  await expect(page.getByTestId('lesson-notice')).toContainText('tau: "1e9" is outside 0.05 to 10');
+  await expect(page.getByTestId('lesson-notice')).toContainText('<script>alert(1)</script>');
+  await expect(page.locator('#learn-tau')).toHaveValue('1');
+  await expect(page.locator('#learn-samples')).toHaveValue('2000');
+  await expect(page.locator('#learn-theta-0')).toHaveValue('1');
+  expect(await page.getByTestId('lesson-notice').locator('script').count()).toBe(0);
+  await page.screenshot({ path: `${SHOTS}/90-hostile-values.png` });
+  // unknown section: the lesson's first section at defaults
+  await page.goto(learnUrl(`lv=1&lesson=v1&s=${script}`));
+  await expect(page.getByTestId('section-title')).toHaveText(/supernet/);
+  await expect(page.locator('#learn-size')).toHaveValue('64');
+  await expect(page.getByTestId('lesson-notice')).toContainText('has no section');
+  // unknown lesson: the list
+  await page.goto(learnUrl(`lv=1&lesson=${script}`));
+  await expect(page.getByTestId('lesson-list')).toBeVisible();
+  await expect(page.getByTestId('lesson-notice')).toContainText('There is no lesson');
+  // a future format version
+  await page.goto(learnUrl('lv=7&lesson=v1&s=loss&beta=2'));
+  await expect(page.getByTestId('lesson-notice')).toContainText('format version');
+  expect(dialogs).toBe(0);
+  // the notice can be dismissed; the address then holds only valid settings
+  await page.goto(learnUrl('lv=1&lesson=v1&s=loss&beta=9'));
+  await expect(page.locator('#learn-beta')).toHaveValue('0.6');
+  await expect(page).toHaveURL(/beta=0\.6/);
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByTestId('lesson-notice')).toHaveCount(0);
+});
+
+test('the mini-search runs in the worker from the lesson and shows where it settled', async ({ page }) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=mini&beta=1'));
+  const start = page.getByTestId('mini-start');
+  await expect(start).toBeEnabled({ timeout: 120_000 });
+  const t0 = Date.now();
+  await start.click();
+  await expect(page.getByTestId('mini-status')).toContainText(/Step \d+ of 88/);
+  await expect(page.getByTestId('mini-choices')).toHaveAttribute('data-done', 'yes', { timeout: 170_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  await expect(page.getByTestId('mini-status')).toContainText(/Finished 88 steps in [\d.]+ s/);
+  console.log(
+    `mini-search (cpu backend): ${seconds.toFixed(1)} s, lesson says: ${await page.getByTestId('mini-status').textContent()}`,
+  );
+  await expect(page.getByTestId('mini-choices').locator('tbody tr')).toHaveCount(5);
+  // the lesson keeps its run when the learner steps away and back
+  await page.getByTestId('prev-section').click();
+  await page.getByTestId('next-section').click();
+  await expect(page.getByTestId('mini-choices')).toHaveAttribute('data-done', 'yes');
+  await page.screenshot({ path: `${SHOTS}/05b-v1-mini-finished.png`, fullPage: true });
+});

@@ -1,0 +1,169 @@
+/**
+ * The lesson registry, as data: every lesson is a sequence of sections, every section names its widget's
+ * settings (params.ts) and, where there is one, the Search experiment its "Try it" button opens. The
+ * widgets themselves are in section-components.ts, keyed by `lesson/section`.
+ */
+import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../../nas/index.ts';
+import { int, num, nums, numOf, type ParamSpecs, type WidgetState } from './params.ts';
+
+export interface SectionSpec {
+  id: string;
+  title: string;
+  params: ParamSpecs;
+  /** The Search experiment that tries this idea, from the widget's settings; absent: no button. */
+  preset?: (state: WidgetState) => ExperimentConfig;
+}
+
+export interface LessonSpec {
+  id: string;
+  title: string;
+  summary: string;
+  sections: SectionSpec[];
+}
+
+/** The classroom candidates the Gumbel widgets sample among (a subset keeps four sliders legible). */
+export const GUMBEL_CANDIDATES = ['k3_e1', 'k3_e3', 'k5_e6', 'skip'];
+
+/**
+ * The V1 lesson's mini-search: the classroom space on 64 small faces, 88 single-path steps, τ annealed
+ * fast and θ learning quickly so the choices settle within the run (under a minute on the CPU backend).
+ */
+export function miniSearchConfig(beta: number): ExperimentConfig {
+  return classroom((c) => {
+    c.title = `Lesson V1: mini-search at β = ${beta}`;
+    c.dataset = { kind: 'synthface', count: 64, size: 32, difficulty: 0.3, seed: 1 };
+    c.inputSize = 32;
+    c.train = { ...c.train, batchSize: 8, epochs: 6, stepsPerEpoch: 8, warmupEpochs: 1, lrTheta: 0.08 };
+    c.gumbel = { tau0: 5, decay: 0.6, hard: true, paths: 'single' };
+    c.loss = { ...c.loss, beta, cost: 'macs' };
+  });
+}
+
+/** The classroom default, edited; a fresh copy each time. */
+function classroom(edit: (c: ExperimentConfig) => void): ExperimentConfig {
+  const c = structuredClone(DEFAULT_EXPERIMENT) as ExperimentConfig;
+  edit(c);
+  return c;
+}
+
+export const LESSONS: LessonSpec[] = [
+  {
+    id: 'v1',
+    title: 'FBNet V1: differentiable search over blocks',
+    summary:
+      'A supernet holds every candidate block; Gumbel-softmax samples choose among them, a temperature ' +
+      'anneals the samples and a cost-aware loss decides which block wins.',
+    sections: [
+      {
+        id: 'supernet',
+        title: 'The supernet: a stack of choices',
+        params: { size: int('Input size (pixels)', 32, 128, 64) },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = 'Lesson V1: the classroom supernet';
+            c.inputSize = numOf(s, 'size');
+          }),
+      },
+      {
+        id: 'gumbel',
+        title: 'Gumbel-softmax: sampling a block, differentiably',
+        params: {
+          theta: nums('θ', -3, 3, 0.1, [1, 0.5, 0, -0.5]),
+          tau: num('Temperature τ', 0.05, 10, 0.05, 1),
+          samples: int('Samples', 10, 5000, 2000),
+          seed: int('Seed', 0, 9999, 1),
+        },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = `Lesson V1: Gumbel-softmax at τ0 = ${numOf(s, 'tau')}`;
+            c.gumbel = { ...c.gumbel, tau0: numOf(s, 'tau') };
+            c.seeds.gumbel = numOf(s, 'seed');
+          }),
+      },
+      {
+        id: 'schedule',
+        title: 'The temperature schedule',
+        params: {
+          tau0: num('τ0', 0.1, 20, 0.1, 5),
+          decay: num('Decay per epoch', 0.8, 1, 0.001, 0.956),
+          epochs: int('Epochs', 1, 200, 90),
+        },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = 'Lesson V1: temperature schedule';
+            c.gumbel = { ...c.gumbel, tau0: numOf(s, 'tau0'), decay: numOf(s, 'decay') };
+          }),
+      },
+      {
+        id: 'loss',
+        title: 'The cost-aware loss: which block wins',
+        params: {
+          alpha: num('α', 0.01, 2, 0.01, 0.2),
+          beta: num('β', 0, 2, 0.01, 0.6),
+          gap: num('Task-loss gap', 0, 0.6, 0.01, 0.3),
+          layer: int('Searchable layer', 1, 5, 1),
+        },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = `Lesson V1: loss with α = ${numOf(s, 'alpha')}, β = ${numOf(s, 'beta')}`;
+            c.loss = { ...c.loss, alpha: numOf(s, 'alpha'), beta: numOf(s, 'beta'), cost: 'macs' };
+          }),
+      },
+      {
+        id: 'mini',
+        title: 'A mini-search you can watch settle',
+        params: { beta: num('β', 0, 2, 0.1, 0.6) },
+        preset: (s) => miniSearchConfig(numOf(s, 'beta')),
+      },
+    ],
+  },
+  {
+    id: 'v2',
+    title: 'FBNet V2: masks instead of copies',
+    summary:
+      'DMaskingNAS searches channel counts and input resolution with masks over one shared set of ' +
+      'weights, so many more options cost about the same as one.',
+    sections: [
+      {
+        id: 'mask',
+        title: 'The channel-mask composer',
+        params: {
+          theta: nums('θ', -3, 3, 0.1, [0, 0.5, 1, 0.5]),
+          tau: num('Temperature τ', 0.05, 10, 0.05, 1),
+          seed: int('Seed', 0, 9999, 1),
+        },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = 'Lesson V2: channel masks';
+            c.strategy = 'fbnet-v2';
+            c.gumbel = { ...c.gumbel, tau0: numOf(s, 'tau') };
+            c.seeds.gumbel = numOf(s, 'seed');
+          }),
+      },
+      {
+        id: 'resolution',
+        title: 'Input resolution by subsampling',
+        params: { factor: int('Subsampling factor f', 1, 4, 2), face: int('Face', 0, 99, 3) },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = 'Lesson V2: input resolution';
+            c.strategy = 'fbnet-v2';
+            c.v2 = {
+              widthFractions: [0.25, 0.5, 0.75, 1],
+              resolutionFactors: numOf(s, 'factor') > 1 ? [1, numOf(s, 'factor')] : [1],
+            };
+          }),
+      },
+    ],
+  },
+  {
+    id: 'v3',
+    title: 'FBNet V3: architecture and recipe together',
+    summary: 'Searching the training recipe with the architecture, through an accuracy predictor.',
+    sections: [{ id: 'pending', title: 'After the FBNetV3 search lands', params: {} }],
+  },
+];
+
+export function findLesson(id: string): LessonSpec | undefined {
+  return LESSONS.find((l) => l.id === id);
+}

@@ -1,0 +1,22 @@
+/** The widget of every lesson section, by `lesson/section` (lessons.ts holds the sections' data). */
+import type { Component } from 'svelte';
+import GumbelSection from './GumbelSection.svelte';
+import LossSection from './LossSection.svelte';
+import MaskSection from './MaskSection.svelte';
+import MiniSearchSection from './MiniSearchSection.svelte';
+import ResolutionSection from './ResolutionSection.svelte';
+import ScheduleSection from './ScheduleSection.svelte';
+import SupernetSection from './SupernetSection.svelte';
+import type { SectionProps } from './section-props.ts';
+import V3Pending from './V3Pending.svelte';
+
+export const SECTION_COMPONENTS: Record<string, Component<SectionProps>> = {
+  'v1/supernet': SupernetSection,
+  'v1/gumbel': GumbelSection,
+  'v1/schedule': ScheduleSection,
+  'v1/loss': LossSection,
+  'v1/mini': MiniSearchSection,
+  'v2/mask': MaskSection,
+  'v2/resolution': ResolutionSection,
+  'v3/pending': V3Pending,
+};
