@@ -185,3 +185,6 @@ export {
 export * from './sweep/index.ts';
 // sample-based search (SANAS, aging evolution, random search) scored one-shot on a supernet
 export * from './sample-search/index.ts';
+// FBNetV3: joint architecture + training-recipe search (Sobol pool, early stop by Kendall τ, pre-trained
+// predictor, predictor-driven genetic search)
+export * from './v3/index.ts';

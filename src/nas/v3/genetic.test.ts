@@ -7,10 +7,10 @@ import {
   decodeRecipe,
   knobGroups,
   randomCandidate,
-  satisfies,
+  meetsConstraint,
   type JointCandidate,
 } from './joint-space.ts';
-import { geneticSearch, mutate } from './genetic.ts';
+import { geneticSearch, mutateCandidate } from './genetic.ts';
 
 // two stages of 16 architectures each at two resolutions: 512 networks, few enough to enumerate
 const space = classroomJointSpace({
@@ -103,7 +103,7 @@ describe('genetic search scored by a planted predictor', () => {
     const r = await geneticSearch(space, score, constraint, { seed: 4, generations: 10 });
     for (const b of r.best) {
       expect(latency(decodeArch(space, b.candidate))).toBeLessThanOrEqual(128);
-      expect(satisfies(space, b.candidate, constraint)).toBe(true);
+      expect(meetsConstraint(space, b.candidate, constraint)).toBe(true);
     }
     await expect(geneticSearch(space, score, { maxMacs: 1 }, { seed: 1, generations: 1 })).rejects.toThrow(
       /meets the constraint/,
@@ -114,7 +114,7 @@ describe('genetic search scored by a planted predictor', () => {
     const rng = new Rng(9);
     for (let i = 0; i < 200; i++) {
       const c = randomCandidate(space, rng);
-      const m = mutate(space, c, 0.1, 0.15, rng);
+      const m = mutateCandidate(space, c, 0.1, 0.15, rng);
       expect(m).not.toEqual(c);
       expect(() => decodeRecipe(space, m)).not.toThrow();
     }

@@ -14,10 +14,10 @@
 import { Rng } from '../rng.ts';
 import {
   candidateKey,
-  fromUnit,
+  candidateFromUnit,
   randomCandidate,
-  satisfies,
-  toUnit,
+  meetsConstraint,
+  candidateToUnit,
   type JointCandidate,
   type JointConstraint,
   type JointSpace,
@@ -61,7 +61,7 @@ export interface GenerationRecord {
 }
 
 export interface GeneticResult {
-  /** The best distinct candidates found, best first; every one satisfies the constraint. */
+  /** The best distinct candidates found, best first; every one meetsConstraint the constraint. */
   best: ScoredCandidate[];
   history: GenerationRecord[];
   /** Candidates scored. */
@@ -78,14 +78,14 @@ function reflect(x: number): number {
 }
 
 /** One child: every knob mutates with probability `rate`, and at least one always does. */
-export function mutate(
+export function mutateCandidate(
   space: JointSpace,
   parent: JointCandidate,
   rate: number,
   sigma: number,
   rng: Rng,
 ): JointCandidate {
-  const u = toUnit(space, parent);
+  const u = candidateToUnit(space, parent);
   const movable = space.knobs
     .map((k, i) => (k.domain.kind !== 'choice' || k.domain.values.length > 1 ? i : -1))
     .filter((i) => i >= 0);
@@ -99,7 +99,7 @@ export function mutate(
       const cur = d.values.indexOf(parent[i]);
       child[i] = d.values[(cur + 1 + rng.int(d.values.length - 1)) % d.values.length];
     } else {
-      child[i] = fromUnit(
+      child[i] = candidateFromUnit(
         space,
         u.map((x, j) => (j === i ? reflect(x + sigma * rng.normal()) : x)),
       )[i];
@@ -133,7 +133,7 @@ export async function geneticSearch(
   if (!Number.isInteger(o.population) || o.population < 2)
     throw new Error('The population needs ≥ 2 members');
   const rng = new Rng(o.seed);
-  const feasible = (c: JointCandidate) => satisfies(space, c, constraint);
+  const feasible = (c: JointCandidate) => meetsConstraint(space, c, constraint);
   let scoredCount = 0;
   let rejected = 0;
   const scoreAll = async (cands: JointCandidate[]): Promise<ScoredCandidate[]> => {
@@ -182,7 +182,7 @@ export async function geneticSearch(
         const p = tournament();
         const base =
           rng.next() < o.crossover ? crossover(p.candidate, tournament().candidate, rng) : p.candidate;
-        const child = mutate(space, base, rate, o.sigma, rng);
+        const child = mutateCandidate(space, base, rate, o.sigma, rng);
         const k = candidateKey(child);
         if (seen.has(k)) continue;
         if (!feasible(child)) {

@@ -13,8 +13,8 @@
  * depth ≤ 3).
  *
  * A candidate is one number per knob, in `space.knobs` order: the value itself (a choice's value, the
- * learning rate...), so it reads plainly in JSON. `fromUnit` maps a point of [0, 1)^d (a Sobol point or a
- * random draw) to a candidate, `toUnit` back; `archFeatures` / `recipeFeatures` are what the predictor
+ * learning rate...), so it reads plainly in JSON. `candidateFromUnit` maps a point of [0, 1)^d (a Sobol point or a
+ * random draw) to a candidate, `candidateToUnit` back; `archFeatures` / `recipeFeatures` are what the predictor
  * sees, every knob scaled to [0, 1].
  */
 import type { Arch, BlockSpec, ConvSpec, HeadSpec } from '../arch/spec.ts';
@@ -237,20 +237,20 @@ export function knobFeature(domain: KnobDomain, value: number): number {
   return knobToUnit(domain, value);
 }
 
-export function fromUnit(space: JointSpace, u: readonly number[]): JointCandidate {
+export function candidateFromUnit(space: JointSpace, u: readonly number[]): JointCandidate {
   if (u.length !== space.knobs.length) {
     throw new Error(`Joint space "${space.id}" has ${space.knobs.length} knobs, got a ${u.length}-d point`);
   }
   return space.knobs.map((k, i) => knobFromUnit(k.domain, u[i]));
 }
 
-export function toUnit(space: JointSpace, c: JointCandidate): number[] {
+export function candidateToUnit(space: JointSpace, c: JointCandidate): number[] {
   return space.knobs.map((k, i) => knobToUnit(k.domain, c[i]));
 }
 
 /** Every knob drawn uniformly from its unit interval. */
 export function randomCandidate(space: JointSpace, rng: Rng): JointCandidate {
-  return fromUnit(
+  return candidateFromUnit(
     space,
     space.knobs.map(() => rng.next()),
   );
@@ -364,7 +364,11 @@ export interface JointConstraint {
   cost?: { of: (arch: Arch) => number; max: number };
 }
 
-export function satisfies(space: JointSpace, c: readonly number[], constraint: JointConstraint): boolean {
+export function meetsConstraint(
+  space: JointSpace,
+  c: readonly number[],
+  constraint: JointConstraint,
+): boolean {
   if (candidateCost(space, c).macs > constraint.maxMacs) return false;
   if (constraint.cost && constraint.cost.of(decodeArch(space, c)) > constraint.cost.max) return false;
   return true;

@@ -7,7 +7,7 @@ import {
   candidateCost,
   classroomJointSpace,
   knobGroups,
-  fromUnit,
+  candidateFromUnit,
   randomCandidate,
   recipeFeatures,
   type JointCandidate,
@@ -91,7 +91,7 @@ describe('FBNetV3 predictor', () => {
     const noise = new Rng(11);
     // the 40 trained samples come from the Sobol pool, as in the search; held-out ones are random
     const sobol = new Sobol(space.knobs.length, 1);
-    const train = Array.from({ length: 40 }, () => fromUnit(space, sobol.next()));
+    const train = Array.from({ length: 40 }, () => candidateFromUnit(space, sobol.next()));
     const test = draw(space, 100, 50);
     const trainY = train.map((c) => plantedNme(space, c, noise));
     const testY = test.map((c) => plantedNme(space, c, noise));
