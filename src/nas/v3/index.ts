@@ -7,3 +7,4 @@ export * from './ensemble.ts';
 export * from './proxy-data.ts';
 export * from './genetic.ts';
 export * from './joint-search.ts';
+export * from './train-candidate.ts';
