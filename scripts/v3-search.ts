@@ -82,11 +82,13 @@ await search.run((e) => {
     );
   } else if (e.kind === 'early-stop') {
     console.log(
-      `early stop: τ per logged point ${e.choice.taus.map((t) => t.toFixed(2)).join(' ')} → point ` +
+      `early stop: τ per logged point ${e.choice.taus.map((t) => (t === null ? '–' : t.toFixed(2))).join(' ')} → point ` +
         `${e.choice.index + 1} of ${config.checkpoints} (threshold ${e.choice.threshold})`,
     );
   } else if (e.kind === 'round' && e.summary) {
-    console.log(`round ${e.summary.round}: predicted vs measured Kendall τ ${e.summary.tau.toFixed(2)}`);
+    console.log(
+      `round ${e.summary.round}: predicted vs measured Kendall τ ${e.summary.tau?.toFixed(2) ?? 'undefined'}`,
+    );
   } else if (e.kind === 'fine') {
     for (const r of e.results) {
       console.log(

@@ -29,7 +29,7 @@ describe('early-stop choice', () => {
     const got = chooseEarlyStop(curves, steps, 0.92);
     // hand check: at k the NME is f_c + (8 − c)·3·0.5^k with f_c = c + 1; consecutive candidates differ by
     // 1 − 3·0.5^k: −2, −0.5 (reversed order) at k = 0, 1, then 0.25 > 0 from k = 2: τ = −1, −1, 1, 1, 1, 1
-    expect(got.taus.map((t) => Math.round(t * 1e9) / 1e9)).toEqual([-1, -1, 1, 1, 1, 1]);
+    expect(got.taus.map((t) => Math.round(t! * 1e9) / 1e9)).toEqual([-1, -1, 1, 1, 1, 1]);
     expect(got.index).toBe(2);
     expect(got.step).toBe(30);
   });
@@ -51,6 +51,10 @@ describe('early-stop choice', () => {
     expect(strict.taus[2]).toBeCloseTo(26 / 28, 12);
     expect(strict.index).toBe(2);
     expect(chooseEarlyStop(curves, steps, 1).index).toBe(3);
+    // equal NMEs at a step give no ranking: τ is null there (JSON-safe), never chosen
+    const flat = curves.map((c) => [5, ...c.slice(1)]);
+    expect(chooseEarlyStop(flat, steps, -0.5).taus[0]).toBeNull();
+    expect(chooseEarlyStop(flat, steps, -0.5).index).toBe(1);
   });
 
   it('rejects mismatched curves, a lone candidate and a bad threshold with a message', () => {

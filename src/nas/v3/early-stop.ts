@@ -13,8 +13,11 @@ export interface EarlyStopChoice {
   index: number;
   /** The step (or whatever position label the curves were logged at) of that point. */
   step: number;
-  /** Kendall τ-b between the NME at each logged step and the final NME (NaN where a column is constant). */
-  taus: number[];
+  /**
+   * Kendall τ-b between the NME at each logged step and the final NME; null where it is undefined (a
+   * constant column), so the choice survives JSON (which has no NaN).
+   */
+  taus: (number | null)[];
   threshold: number;
 }
 
@@ -38,14 +41,15 @@ export function chooseEarlyStop(
   });
   const last = steps.length - 1;
   const final = curves.map((c) => c[last]);
-  const taus = steps.map((_, k) =>
-    kendallTau(
+  const taus = steps.map((_, k) => {
+    const t = kendallTau(
       curves.map((c) => c[k]),
       final,
-    ),
-  );
-  // τ at the last step is 1 by definition (or NaN when every final NME is equal: nothing to rank, keep all)
-  let index = taus.findIndex((t) => t >= threshold);
+    );
+    return Number.isNaN(t) ? null : t;
+  });
+  // τ at the last step is 1 by definition (or undefined when every final NME is equal: train fully)
+  let index = taus.findIndex((t) => t !== null && t >= threshold);
   if (index < 0) index = last;
   return { index, step: steps[index], taus, threshold };
 }

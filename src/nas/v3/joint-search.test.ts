@@ -66,7 +66,7 @@ describe('joint search (coarse + fine stage) on a planted target', () => {
     expect(loggedSteps(300, 4)).toEqual([75, 150, 225, 300]);
     // the early stop: τ with the final ranking per logged point, the first ≥ 0.92 chosen
     expect(s.earlyStop!.taus[3]).toBe(1);
-    const first = s.earlyStop!.taus.findIndex((t) => t >= 0.92);
+    const first = s.earlyStop!.taus.findIndex((t) => t !== null && t >= 0.92);
     expect(s.earlyStop!.index).toBe(first);
     expect(s.earlyStop!.index).toBeLessThan(3);
     // later rounds train only to the early-stop point, with the prediction recorded before training

@@ -124,8 +124,8 @@ export interface RoundSummary {
   round: number;
   predicted: number[];
   measured: number[];
-  /** Kendall τ-b between predicted and measured NME of the round's candidates. */
-  tau: number;
+  /** Kendall τ-b between predicted and measured NME of the round's candidates; null when undefined. */
+  tau: number | null;
 }
 
 export interface FineResult {
@@ -390,7 +390,8 @@ export class JointSearch {
         const done = s.trained.filter((t) => t.stage === 'round' && t.round === s.round);
         const predicted = done.map((t) => t.predicted ?? NaN);
         const measured = done.map((t) => this.scoreOf(t));
-        const summary = { round: s.round, predicted, measured, tau: kendallTau(predicted, measured) };
+        const tau = predicted.length > 1 ? kendallTau(predicted, measured) : NaN;
+        const summary = { round: s.round, predicted, measured, tau: Number.isNaN(tau) ? null : tau };
         s.rounds.push(summary);
         if (s.round < c.rounds) {
           s.queue = await this.nextRound();
