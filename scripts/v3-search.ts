@@ -4,7 +4,8 @@
  * Prints round 0, the early-stop choice, the predictor's rank correlation per round, the fine stage per
  * budget, and the searched (architecture, recipe) against the same architecture with the default recipe
  * and against the best round-0 candidate (validation NME, %).
- * Usage: npm run report:v3 [-- faces=400 size=48 seed=1 pool=48 round0=8 rounds=2 perRound=4 maxMacs=4e6]
+ * Usage: npm run report:v3 [-- faces=400 size=48 seed=1 pool=48 round0=8 rounds=2 perRound=4 maxMacs=4e6
+ * steps=300] (size: the stored faces and the largest input resolution; steps: the longest recipe)
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -39,11 +40,15 @@ const t0 = performance.now();
 const secs = () => ((performance.now() - t0) / 1000).toFixed(0);
 
 const maxMacs = arg('maxMacs', 4e6);
+const maxSteps = arg('steps', 300);
 const config: JointSearchConfig = {
   ...DEFAULT_JOINT_SEARCH,
   seed,
   // dropout pinned at 0: the model builder has no dropout layer yet (train-candidate.ts)
-  space: { resolutions: [32, 48], recipe: { dropout: [0, 0], steps: [100, 200, 300] } },
+  space: {
+    resolutions: size > 32 ? [32, size] : [32],
+    recipe: { dropout: [0, 0], steps: [maxSteps / 3, (2 * maxSteps) / 3, maxSteps].map(Math.round) },
+  },
   maxMacs,
   poolSize: arg('pool', 48),
   round0: arg('round0', 8),
