@@ -78,8 +78,9 @@ function normalData(rng: Rng, n: number, std: number): Float32Array {
 function dense(rng: Rng, fanIn: number, fanOut: number): Dense {
   const wInit = normalData(rng, fanIn * fanOut, Math.sqrt(2 / fanIn));
   return {
-    w: tf.variable(tf.tensor2d(wInit, [fanIn, fanOut])),
-    b: tf.variable(tf.zeros([fanOut])),
+    // tidy: the initial-value tensors are copies the variables no longer need
+    w: tf.tidy(() => tf.variable(tf.tensor2d(wInit, [fanIn, fanOut]))),
+    b: tf.tidy(() => tf.variable(tf.zeros([fanOut]))),
     wInit,
   };
 }
