@@ -196,3 +196,6 @@ export {
 } from './search/gumbel-host.ts';
 export { costFactor, fbnetLossValue } from './search/loss-host.ts';
 export { composeMask, effectiveCount, interspersedSubsample } from './v2/mask-host.ts';
+// FBNetV3: joint architecture + training-recipe search (Sobol pool, early stop by Kendall τ, pre-trained
+// predictor, predictor-driven genetic search)
+export * from './v3/index.ts';

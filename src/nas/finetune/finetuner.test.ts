@@ -82,4 +82,74 @@ describe('Finetuner', () => {
     expect(() => new Finetuner(big, faces, { steps: 1, lr: 0.01, batchSize: 2, seed: 1 })).toThrow(/16x16x3/);
     big.dispose();
   });
+
+  it('Adam: the first step moves a weight by lr · sign(g) (m̂/√v̂ = g/|g|), without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const model = createModel(arch(), { seed: 1 });
+    const w0 = await Promise.all(model.trainableVariables().map(async (v) => v.data()));
+    const lr = 0.001;
+    const ft = new Finetuner(model, faces, {
+      steps: 3,
+      lr,
+      schedule: 'constant',
+      batchSize: 7,
+      seed: 1,
+      augment: false,
+      splits: ['weights'],
+      weightDecay: 0,
+      optimizer: 'adam',
+    });
+    await ft.step();
+    const w1 = await Promise.all(model.trainableVariables().map(async (v) => v.data()));
+    // no weight moves by more than lr; one whose |g| ≫ ε = 1e-8 moves by lr exactly (up to float32)
+    let moved = 0;
+    let exact = 0;
+    w0.forEach((a, i) =>
+      a.forEach((x, j) => {
+        const d = Math.abs(w1[i][j] - x);
+        expect(d).toBeLessThan(lr * 1.001);
+        if (d > 1e-7) moved++;
+        if (Math.abs(d - lr) < 2e-6) exact++;
+      }),
+    );
+    expect(moved).toBeGreaterThan(1000);
+    expect(exact).toBeGreaterThan(0.9 * moved);
+    const counts: number[] = [];
+    await ft.run(() => counts.push(tf.memory().numTensors));
+    expect(new Set(counts).size).toBe(1);
+    ft.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('EMA: useAverage loads the ramped moving average of the weights', async () => {
+    const model = createModel(arch(), { seed: 1 });
+    const ft = new Finetuner(model, faces, {
+      steps: 2,
+      lr: 0.01,
+      batchSize: 7,
+      seed: 1,
+      augment: false,
+      splits: ['weights'],
+      ema: 0.9,
+    });
+    const v = model.trainableVariables()[0];
+    const w0 = await v.data();
+    await ft.step();
+    const w1 = await v.data();
+    await ft.step();
+    const w2 = await v.data();
+    ft.useAverage();
+    const avg = await v.data();
+    // decays min(0.9, 1/10) then min(0.9, 2/11): a1 = 0.1·w0 + 0.9·w1, a2 = (2/11)·a1 + (9/11)·w2
+    for (const j of [0, 1, 2, 5, 17]) {
+      const a1 = 0.1 * w0[j] + 0.9 * w1[j];
+      expect(avg[j]).toBeCloseTo((2 / 11) * a1 + (9 / 11) * w2[j], 6);
+    }
+    expect(() => new Finetuner(model, faces, { steps: 1, lr: 0.01, batchSize: 2, seed: 1, ema: 1 })).toThrow(
+      /ema/,
+    );
+    ft.dispose();
+    model.dispose();
+  });
 });

@@ -33,6 +33,14 @@ export interface FinetuneOptions {
   augment?: boolean;
   /** Training splits; default the search's two training splits. */
   splits?: Split[];
+  /** 'sgd' (default): momentum SGD; 'adam': Adam (Kingma & Ba 2015, β1 0.9, β2 0.999, ε 1e-8). */
+  optimizer?: 'sgd' | 'adam';
+  /**
+   * Decay of an exponential moving average of the weights and BatchNorm statistics (0, the default: none);
+   * useAverage() loads it into the model. The decay ramps up as min(d, (1 + t) / (10 + t)), as TensorFlow's
+   * ExponentialMovingAverage does with num_updates, so a short run is not pulled back to its initial weights.
+   */
+  ema?: number;
 }
 
 export interface FinetuneStep {
@@ -50,6 +58,10 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
 export class Finetuner {
   /** Momentum buffers, one per trainable variable (v ← μ·v + g; w ← w − lr·v, as tf.train.momentum). */
   private readonly velocity: tf.Variable[];
+  /** Adam's second-moment buffers (empty for SGD); `velocity` then holds the first moments. */
+  private readonly second: tf.Variable[];
+  /** The moving average of trainable variables then statistics (empty without ema). */
+  private readonly average: tf.Variable[];
   private readonly rng: Rng;
   private readonly pool: { split: Split; index: number }[];
   private readonly trainable: tf.Variable[];
@@ -70,8 +82,13 @@ export class Finetuner {
       schedule: 'cosine',
       augment: true,
       splits: ['weights', 'arch'],
+      optimizer: 'sgd',
+      ema: 0,
       ...options,
     };
+    if (!(this.options.ema >= 0 && this.options.ema < 1)) {
+      throw new Error(`ema must be in [0, 1), got ${this.options.ema}`);
+    }
     const { steps, lr, batchSize } = this.options;
     if (!Number.isInteger(steps) || steps < 0) throw new Error(`steps must be an integer ≥ 0, got ${steps}`);
     if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`lr must be a positive number, got ${lr}`);
@@ -99,6 +116,14 @@ export class Finetuner {
     this.stats = params.filter((p) => !p.trainable).map((p) => p.variable);
     this.rng = new Rng(this.options.seed);
     this.velocity = this.trainable.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.second =
+      this.options.optimizer === 'adam'
+        ? this.trainable.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)))
+        : [];
+    this.average =
+      this.options.ema > 0
+        ? [...this.trainable, ...this.stats].map((v) => tf.tidy(() => tf.variable(v.clone(), false)))
+        : [];
   }
 
   get stepsDone(): number {
@@ -166,17 +191,33 @@ export class Finetuner {
     const [loss, norm] = await Promise.all([value.data(), normSq.data()]);
     const finite = Number.isFinite(loss[0]) && Number.isFinite(norm[0]);
     if (finite) {
-      const { weightDecay: wd, momentum } = this.options;
+      const { weightDecay: wd, momentum, optimizer } = this.options;
       tf.tidy(() =>
         this.trainable.forEach((w, i) => {
           const g0 = gradList[i];
           if (!g0 && wd === 0) return;
           const g = g0 ? (wd > 0 ? tf.add(g0, tf.mul(w, wd)) : g0) : tf.mul(w, wd);
+          if (optimizer === 'adam') {
+            const t = step + 1;
+            const m = tf.add(tf.mul(this.velocity[i], 0.9), tf.mul(g, 0.1));
+            const v = tf.add(tf.mul(this.second[i], 0.999), tf.mul(tf.square(g), 0.001));
+            this.velocity[i].assign(m);
+            this.second[i].assign(v);
+            const mHat = tf.div(m, 1 - 0.9 ** t);
+            const vHat = tf.div(v, 1 - 0.999 ** t);
+            w.assign(tf.sub(w, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), 1e-8)), lr)));
+            return;
+          }
           const v = tf.add(tf.mul(this.velocity[i], momentum), g);
           this.velocity[i].assign(v);
           w.assign(tf.sub(w, tf.mul(v, lr)));
         }),
       );
+      if (this.average.length) {
+        const d = Math.min(this.options.ema, (1 + step) / (10 + step));
+        const vars = [...this.trainable, ...this.stats];
+        tf.tidy(() => this.average.forEach((a, i) => a.assign(tf.add(tf.mul(a, d), tf.mul(vars[i], 1 - d)))));
+      }
     } else {
       this.stats.forEach((v, i) => v.assign(statsBefore[i]));
     }
@@ -198,8 +239,14 @@ export class Finetuner {
     return 'finished';
   }
 
-  /** Frees the momentum buffers; the model belongs to the caller. */
+  /** Loads the moving average of the weights and statistics into the model (no-op without ema). */
+  useAverage(): void {
+    const vars = [...this.trainable, ...this.stats];
+    this.average.forEach((a, i) => vars[i].assign(a));
+  }
+
+  /** Frees the optimizer buffers and the average; the model belongs to the caller. */
   dispose(): void {
-    tf.dispose(this.velocity);
+    tf.dispose([...this.velocity, ...this.second, ...this.average]);
   }
 }

@@ -1,0 +1,126 @@
+/**
+ * A small FBNetV3 joint architecture-recipe search on SynthFace-106 in Node (tfjs cpu, the app's fast
+ * kernels), every candidate trained for real through the shared trainer (src/nas/v3/train-candidate.ts).
+ * Prints round 0, the early-stop choice, the predictor's rank correlation per round, the fine stage per
+ * budget, and the searched (architecture, recipe) against the same architecture with the default recipe
+ * and against the best round-0 candidate (validation NME, %).
+ * Usage: npm run report:v3 [-- faces=400 size=48 seed=1 pool=48 round0=8 rounds=2 perRound=4 maxMacs=4e6
+ * steps=300] (size: the stored faces and the largest input resolution; steps: the longest recipe)
+ *
+ * Measured (2026-12-01, 2 shared CPU cores): `faces=240 size=32 steps=120 pool=32 round0=8 rounds=2
+ * perRound=4 maxMacs=3e6`, 20 candidates in 425 s. Best round-0 candidate 16.82 %; searched ≤ 3 M MACs
+ * 14.51 % (predicted 13.78) vs the same architecture with the default recipe 20.16 %; ≤ 1.5 M MACs 15.77 %
+ * (predicted 14.79) vs 19.86 %. Early stop at point 5 of 6 (τ 0.93); predictor τ per round 1.00, 0.33.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  candidateCost,
+  classroomJointSpace,
+  decodeArch,
+  decodeRecipe,
+  DEFAULT_JOINT_SEARCH,
+  generateDataset,
+  initialState,
+  JointSearch,
+  registerFastCpuKernels,
+  standaloneTrainer,
+  type JointSearchConfig,
+  type TrainedCandidate,
+} from '../src/nas/index.ts';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.split('=');
+    return [k, Number(v)];
+  }),
+);
+const arg = (k: string, d: number) => (Number.isFinite(args[k]) ? args[k] : d);
+const faces = arg('faces', 400);
+const size = arg('size', 48);
+const seed = arg('seed', 1);
+
+await tf.setBackend('cpu');
+registerFastCpuKernels();
+const t0 = performance.now();
+const secs = () => ((performance.now() - t0) / 1000).toFixed(0);
+
+const maxMacs = arg('maxMacs', 4e6);
+const maxSteps = arg('steps', 300);
+const config: JointSearchConfig = {
+  ...DEFAULT_JOINT_SEARCH,
+  seed,
+  // dropout pinned at 0: the model builder has no dropout layer yet (train-candidate.ts)
+  space: {
+    resolutions: size > 32 ? [32, size] : [32],
+    recipe: { dropout: [0, 0], steps: [maxSteps / 3, (2 * maxSteps) / 3, maxSteps].map(Math.round) },
+  },
+  maxMacs,
+  poolSize: arg('pool', 48),
+  round0: arg('round0', 8),
+  rounds: arg('rounds', 2),
+  perRound: arg('perRound', 4),
+  checkpoints: 6,
+  fine: { budgets: [maxMacs / 2, maxMacs], generations: 30, population: 24, verify: 1, defaultRecipe: true },
+};
+const space = classroomJointSpace(config.space);
+const data = generateDataset({ count: faces, size, difficulty: 0.5, seed });
+const trainCandidate = standaloneTrainer({ data, batchSize: 16, splitSeed: seed });
+console.log(
+  `SynthFace-106: ${faces} faces at ${size} px (10 % validation), batch 16; pool ${config.poolSize} ` +
+    `(≤ ${(maxMacs / 1e6).toFixed(1)} M MACs), round 0 ${config.round0}, ${config.rounds} rounds of ` +
+    `${config.perRound}, budgets ${config.fine.budgets.map((b) => (b / 1e6).toFixed(1)).join(' / ')} M MACs`,
+);
+
+const describe = (t: TrainedCandidate) => {
+  const r = decodeRecipe(space, t.candidate);
+  const a = decodeArch(space, t.candidate);
+  const blocks = a.body.filter((b) => b.kind === 'ir').length;
+  return (
+    `${a.input.size}px ${blocks} blocks ${(candidateCost(space, t.candidate).macs / 1e6).toFixed(2)}M MACs | ` +
+    `${r.optimizer} lr ${r.lr.toPrecision(2)} wd ${r.weightDecay.toExponential(0)} ema ${r.ema} ` +
+    `aug ${r.augment.toFixed(2)} ${r.steps} steps`
+  );
+};
+
+const search = new JointSearch(initialState(config), { trainCandidate });
+await search.run((e) => {
+  if (e.kind === 'trained') {
+    const t = e.record;
+    const pred = t.predicted === null ? '' : ` (predicted ${t.predicted.toFixed(2)})`;
+    console.log(
+      `[${secs()} s] ${t.stage.padEnd(14)} NME ${t.curve.map((v) => v.toFixed(2)).join(' ')}${pred} | ${describe(t)}`,
+    );
+  } else if (e.kind === 'early-stop') {
+    console.log(
+      `early stop: τ per logged point ${e.choice.taus.map((t) => (t === null ? '–' : t.toFixed(2))).join(' ')} → point ` +
+        `${e.choice.index + 1} of ${config.checkpoints} (threshold ${e.choice.threshold})`,
+    );
+  } else if (e.kind === 'round' && e.summary) {
+    console.log(
+      `round ${e.summary.round}: predicted vs measured Kendall τ ${e.summary.tau?.toFixed(2) ?? 'undefined'}`,
+    );
+  } else if (e.kind === 'fine') {
+    for (const r of e.results) {
+      console.log(
+        `fine stage, ≤ ${(r.budget / 1e6).toFixed(1)} M MACs: predicted best ${r.best[0].score.toFixed(2)} %`,
+      );
+    }
+  }
+});
+
+const s = search.state;
+const last = (t: TrainedCandidate) => t.curve[t.curve.length - 1];
+const round0 = s.trained.filter((t) => t.stage === 'round0');
+const best0 = round0.reduce((a, b) => (last(b) < last(a) ? b : a));
+console.log(`\nbest round-0 (random Sobol) candidate: ${last(best0).toFixed(2)} % | ${describe(best0)}`);
+for (const budget of config.fine.budgets) {
+  const v = s.trained.find((t) => t.stage === 'verify' && t.budget === budget);
+  const d = s.trained.find((t) => t.stage === 'default-recipe' && t.budget === budget);
+  if (!v || !d) continue;
+  console.log(
+    `≤ ${(budget / 1e6).toFixed(1)} M MACs: searched ${last(v).toFixed(2)} % (predicted ` +
+      `${v.predicted!.toFixed(2)}) | same architecture, default recipe ${last(d).toFixed(2)} % | ${describe(v)}`,
+  );
+}
+console.log(`total ${secs()} s, ${s.trained.length} candidates trained`);
+search.dispose();

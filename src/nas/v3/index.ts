@@ -1,0 +1,10 @@
+/** FBNetV3 at playground scale: joint architecture + recipe search with a pre-trained predictor. */
+export * from './joint-space.ts';
+export * from './sobol.ts';
+export * from './early-stop.ts';
+export * from './predictor.ts';
+export * from './ensemble.ts';
+export * from './proxy-data.ts';
+export * from './genetic.ts';
+export * from './joint-search.ts';
+export * from './train-candidate.ts';
