@@ -68,7 +68,7 @@ test('after a tiny search the live chart and the Results comparison show the sup
   await expect(page.getByTestId('estimate-supernet')).toHaveText(/^\d+\.\d\d %$/, { timeout: 120_000 });
   await expect(page.getByTestId('estimate-standalone')).toHaveText(/^\d+\.\d\d %$/);
   await expect(page.getByTestId('estimate-gap')).toContainText('finetune steps');
-  await expect(page.getByTestId('chart-nme')).toContainText('derived + 100 finetune steps');
+  await expect(page.getByTestId('chart-nme')).toContainText('derived + 400 finetune steps');
   await page.screenshot({ path: 'test-results/screenshots/estimate-check.png', fullPage: true });
 
   await page.getByRole('link', { name: 'Results & Export' }).click();
