@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { expectNoSeriousAxeViolations } from './axe.ts';
 
 /** The Learn area without WebGPU start-up (lessons compute on the page; Try it only opens Search). */
 const learnUrl = (params = '') => `./?backend=cpu#/learn${params ? `&${params}` : ''}`;
@@ -222,4 +223,68 @@ test('the mini-search runs in the worker from the lesson and shows where it sett
   await page.getByTestId('next-section').click();
   await expect(page.getByTestId('mini-choices')).toHaveAttribute('data-done', 'yes');
   await page.screenshot({ path: `${SHOTS}/05b-v1-mini-finished.png`, fullPage: true });
+});
+
+test("teacher's mode: a link with lock=tau shows τ disabled and locked, hides the seed, and survives reload", async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel&tau=0.5&lock=tau&hide=seed'));
+  await expect(page.getByTestId('lesson-notice')).toHaveCount(0);
+  for (let pass = 0; pass < 2; pass++) {
+    await expect(page.locator('#learn-tau')).toBeDisabled();
+    await expect(page.locator('#learn-tau')).toHaveValue('0.5');
+    await expect(page.getByTestId('locked-tau')).toContainText(/locked by the teacher/i);
+    await expect(page.getByRole('button', { name: 'Draw new samples' })).toHaveCount(0);
+    // the other settings stay free
+    await expect(page.locator('#learn-samples')).toBeEnabled();
+    await setSlider(page, 'learn-samples', '500');
+    await expect(page).toHaveURL(/samples=500&seed=1&lock=tau&hide=seed(&|$)/);
+    if (pass === 0) await page.reload();
+  }
+  await page.screenshot({ path: `${SHOTS}/91-teacher-locked.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn, a locked lesson link');
+  // unknown names: ignored with a notice, the rest still applies
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel&lock=tau,bogus'));
+  await expect(page.getByTestId('lesson-notice')).toContainText('"bogus" is not one of');
+  await expect(page.locator('#learn-tau')).toBeDisabled();
+});
+
+test("teacher's link panel composes a link; presenter view advances sections by keyboard", async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel'));
+  await setSlider(page, 'learn-tau', '0.35');
+  const panel = page.getByTestId('teacher-link');
+  await panel.locator('summary').click();
+  await panel.getByTestId('teacher-lock-tau').check();
+  await panel.getByTestId('teacher-hide-theta').check();
+  await panel.getByTestId('teacher-present').check();
+  // composing does not change the teacher's own view
+  await expect(page.locator('#learn-tau')).toBeEnabled();
+  await expectNoSeriousAxeViolations(page, "Learn, the teacher's link panel");
+  const link = await panel.getByTestId('teacher-link-text').inputValue();
+  expect(link).toMatch(/#\/learn&lv=1&lesson=v1&s=gumbel&.*tau=0\.35.*&lock=tau&hide=theta&present=1$/);
+  await page.goto(link.replace(/^https?:\/\/[^/]+\//, './'));
+  await expect(page.getByTestId('presenter-bar')).toBeVisible();
+  await expect(page.locator('#learn-theta-0')).toHaveCount(0);
+  await expect(page.locator('#learn-tau')).toBeDisabled();
+  await expect(page.getByRole('navigation', { name: 'Sections of this lesson' })).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/92-presenter.png`, fullPage: true });
+  const title = page.getByTestId('section-title');
+  await expect(title).toHaveText(/Gumbel-softmax/);
+  await page.keyboard.press('ArrowRight');
+  await expect(title).not.toHaveText(/Gumbel-softmax/);
+  const second = await title.textContent();
+  await expect(page).toHaveURL(/present=1/);
+  await page.keyboard.press('PageDown');
+  await expect(title).not.toHaveText(second!);
+  await page.keyboard.press('PageUp');
+  await expect(title).toHaveText(second!);
+  // a focused slider keeps its arrow keys
+  await page.locator('input[type=range]').first().focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(title).toHaveText(second!);
+  await page.getByRole('button', { name: 'Leave presenter view' }).click();
+  await expect(page.getByTestId('presenter-bar')).toHaveCount(0);
+  await expect(page).not.toHaveURL(/present=1/);
 });
