@@ -10,6 +10,7 @@ const SHOTS = 'test-results/learn';
 const SECTIONS: { lesson: string; section: string; slider?: string; value?: string; formula?: false }[] = [
   { lesson: 'v1', section: 'supernet', slider: 'learn-size', value: '96' },
   { lesson: 'v1', section: 'gumbel', slider: 'learn-tau', value: '0.35' },
+  { lesson: 'v1', section: 'paths', slider: 'learn-size', value: '96' },
   { lesson: 'v1', section: 'schedule', slider: 'learn-decay', value: '0.9' },
   { lesson: 'v1', section: 'loss', slider: 'learn-beta', value: '1.5' },
   { lesson: 'v1', section: 'mini', slider: 'learn-mbeta', value: '1.5', formula: false },
@@ -35,9 +36,9 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
   await expect(page.getByTestId('section-title')).toHaveText(/supernet/);
   await expect(page).toHaveURL(/#\/learn&lv=1&lesson=v1&s=supernet/);
   const titles: string[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     titles.push((await page.getByTestId('section-title').textContent()) ?? '');
-    if (i < 4) {
+    if (i < 5) {
       // keyboard: the button, then focus lands on the new section's heading
       await page.getByTestId('next-section').focus();
       await page.keyboard.press('Enter');
@@ -47,6 +48,7 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
   expect(titles.map((t) => t.split(':')[0])).toEqual([
     'The supernet',
     'Gumbel-softmax',
+    'All paths or one path',
     'The temperature schedule',
     'The cost-aware loss',
     'A mini-search you can watch settle',
@@ -287,4 +289,30 @@ test("teacher's link panel composes a link; presenter view advances sections by 
   await page.getByRole('button', { name: 'Leave presenter view' }).click();
   await expect(page.getByTestId('presenter-bar')).toHaveCount(0);
   await expect(page).not.toHaveURL(/present=1/);
+});
+
+test('all paths vs a single path: the engine counts more MACs per step for all paths; Try it sets the mode', async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=paths'));
+  const table = page.getByTestId('paths-cost');
+  const allMacs = Number(await table.getAttribute('data-all-macs'));
+  const singleMacs = Number(await table.getAttribute('data-single-macs'));
+  expect(allMacs).toBeGreaterThan(singleMacs);
+  expect(Number(await table.getAttribute('data-all-blocks'))).toBeGreaterThan(
+    Number(await table.getAttribute('data-single-blocks')),
+  );
+  expect(await dataNumber(page, 'paths-ratio')).toBeGreaterThan(1);
+  // the counts follow the input size (MACs scale with the pixels)
+  await setSlider(page, 'learn-size', '32');
+  await expect(table).not.toHaveAttribute('data-all-macs', String(allMacs));
+  expect(Number(await table.getAttribute('data-all-macs'))).toBeLessThan(allMacs);
+  await expectNoSeriousAxeViolations(page, 'Learn, all paths vs single path');
+  await page.getByTestId('try-it').click();
+  await expect(page).toHaveURL(/#\/search/);
+  await expect(page.locator('#gs-paths')).toHaveValue('all');
+  await page.goto(learnUrl('lv=1&lesson=v1&s=paths&allpaths=0'));
+  await page.getByTestId('try-it').click();
+  await expect(page.locator('#gs-paths')).toHaveValue('single');
+  await expect(page.locator('#exp-title')).toHaveValue(/single path/);
 });
