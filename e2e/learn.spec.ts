@@ -316,3 +316,17 @@ test('all paths vs a single path: the engine counts more MACs per step for all p
   await expect(page.locator('#gs-paths')).toHaveValue('single');
   await expect(page.locator('#exp-title')).toHaveValue(/single path/);
 });
+
+test('all paths vs a single path: one step of each timed by the worker on this device', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto(learnUrl('lv=1&lesson=v1&s=paths&size=32&batch=2'));
+  const button = page.getByTestId('paths-time');
+  await expect(button).toBeEnabled({ timeout: 120_000 });
+  await button.click();
+  const timing = page.getByTestId('paths-timing');
+  await expect(timing).toBeVisible({ timeout: 150_000 });
+  const ms = ((await timing.textContent()) ?? '').match(/\d+(?= ms)/g)!.map(Number);
+  expect(ms).toHaveLength(4);
+  for (const v of ms) expect(v).toBeGreaterThanOrEqual(0);
+  console.log(`paths timing (cpu backend, 32 px, batch 2): ${await timing.textContent()}`);
+});
