@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { expectNoSeriousAxeViolations } from './axe.ts';
 
 /** The Learn area without WebGPU start-up (lessons compute on the page; Try it only opens Search). */
 const learnUrl = (params = '') => `./?backend=cpu#/learn${params ? `&${params}` : ''}`;
@@ -9,6 +10,7 @@ const SHOTS = 'test-results/learn';
 const SECTIONS: { lesson: string; section: string; slider?: string; value?: string; formula?: false }[] = [
   { lesson: 'v1', section: 'supernet', slider: 'learn-size', value: '96' },
   { lesson: 'v1', section: 'gumbel', slider: 'learn-tau', value: '0.35' },
+  { lesson: 'v1', section: 'paths', slider: 'learn-size', value: '96' },
   { lesson: 'v1', section: 'schedule', slider: 'learn-decay', value: '0.9' },
   { lesson: 'v1', section: 'loss', slider: 'learn-beta', value: '1.5' },
   { lesson: 'v1', section: 'mini', slider: 'learn-mbeta', value: '1.5', formula: false },
@@ -34,9 +36,9 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
   await expect(page.getByTestId('section-title')).toHaveText(/supernet/);
   await expect(page).toHaveURL(/#\/learn&lv=1&lesson=v1&s=supernet/);
   const titles: string[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     titles.push((await page.getByTestId('section-title').textContent()) ?? '');
-    if (i < 4) {
+    if (i < 5) {
       // keyboard: the button, then focus lands on the new section's heading
       await page.getByTestId('next-section').focus();
       await page.keyboard.press('Enter');
@@ -46,6 +48,7 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
   expect(titles.map((t) => t.split(':')[0])).toEqual([
     'The supernet',
     'Gumbel-softmax',
+    'All paths or one path',
     'The temperature schedule',
     'The cost-aware loss',
     'A mini-search you can watch settle',
@@ -222,4 +225,108 @@ test('the mini-search runs in the worker from the lesson and shows where it sett
   await page.getByTestId('next-section').click();
   await expect(page.getByTestId('mini-choices')).toHaveAttribute('data-done', 'yes');
   await page.screenshot({ path: `${SHOTS}/05b-v1-mini-finished.png`, fullPage: true });
+});
+
+test("teacher's mode: a link with lock=tau shows τ disabled and locked, hides the seed, and survives reload", async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel&tau=0.5&lock=tau&hide=seed'));
+  await expect(page.getByTestId('lesson-notice')).toHaveCount(0);
+  for (let pass = 0; pass < 2; pass++) {
+    await expect(page.locator('#learn-tau')).toBeDisabled();
+    await expect(page.locator('#learn-tau')).toHaveValue('0.5');
+    await expect(page.getByTestId('locked-tau')).toContainText(/locked by the teacher/i);
+    await expect(page.getByRole('button', { name: 'Draw new samples' })).toHaveCount(0);
+    // the other settings stay free
+    await expect(page.locator('#learn-samples')).toBeEnabled();
+    await setSlider(page, 'learn-samples', '500');
+    await expect(page).toHaveURL(/samples=500&seed=1&lock=tau&hide=seed(&|$)/);
+    if (pass === 0) await page.reload();
+  }
+  await page.screenshot({ path: `${SHOTS}/91-teacher-locked.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn, a locked lesson link');
+  // unknown names: ignored with a notice, the rest still applies
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel&lock=tau,bogus'));
+  await expect(page.getByTestId('lesson-notice')).toContainText('"bogus" is not one of');
+  await expect(page.locator('#learn-tau')).toBeDisabled();
+});
+
+test("teacher's link panel composes a link; presenter view advances sections by keyboard", async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=gumbel'));
+  await setSlider(page, 'learn-tau', '0.35');
+  const panel = page.getByTestId('teacher-link');
+  await panel.locator('summary').click();
+  await panel.getByTestId('teacher-lock-tau').check();
+  await panel.getByTestId('teacher-hide-theta').check();
+  await panel.getByTestId('teacher-present').check();
+  // composing does not change the teacher's own view
+  await expect(page.locator('#learn-tau')).toBeEnabled();
+  await expectNoSeriousAxeViolations(page, "Learn, the teacher's link panel");
+  const link = await panel.getByTestId('teacher-link-text').inputValue();
+  expect(link).toMatch(/#\/learn&lv=1&lesson=v1&s=gumbel&.*tau=0\.35.*&lock=tau&hide=theta&present=1$/);
+  await page.goto(link.replace(/^https?:\/\/[^/]+\//, './'));
+  await expect(page.getByTestId('presenter-bar')).toBeVisible();
+  await expect(page.locator('#learn-theta-0')).toHaveCount(0);
+  await expect(page.locator('#learn-tau')).toBeDisabled();
+  await expect(page.getByRole('navigation', { name: 'Sections of this lesson' })).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/92-presenter.png`, fullPage: true });
+  const title = page.getByTestId('section-title');
+  await expect(title).toHaveText(/Gumbel-softmax/);
+  await page.keyboard.press('ArrowRight');
+  await expect(title).not.toHaveText(/Gumbel-softmax/);
+  const second = await title.textContent();
+  await expect(page).toHaveURL(/present=1/);
+  await page.keyboard.press('PageDown');
+  await expect(title).not.toHaveText(second!);
+  await page.keyboard.press('PageUp');
+  await expect(title).toHaveText(second!);
+  // a focused slider keeps its arrow keys
+  await page.locator('input[type=range]').first().focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(title).toHaveText(second!);
+  await page.getByRole('button', { name: 'Leave presenter view' }).click();
+  await expect(page.getByTestId('presenter-bar')).toHaveCount(0);
+  await expect(page).not.toHaveURL(/present=1/);
+});
+
+test('all paths vs a single path: the engine counts more MACs per step for all paths; Try it sets the mode', async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=paths'));
+  const table = page.getByTestId('paths-cost');
+  const allMacs = Number(await table.getAttribute('data-all-macs'));
+  const singleMacs = Number(await table.getAttribute('data-single-macs'));
+  expect(allMacs).toBeGreaterThan(singleMacs);
+  expect(Number(await table.getAttribute('data-all-blocks'))).toBeGreaterThan(
+    Number(await table.getAttribute('data-single-blocks')),
+  );
+  expect(await dataNumber(page, 'paths-ratio')).toBeGreaterThan(1);
+  // the counts follow the input size (MACs scale with the pixels)
+  await setSlider(page, 'learn-size', '32');
+  await expect(table).not.toHaveAttribute('data-all-macs', String(allMacs));
+  expect(Number(await table.getAttribute('data-all-macs'))).toBeLessThan(allMacs);
+  await expectNoSeriousAxeViolations(page, 'Learn, all paths vs single path');
+  await page.getByTestId('try-it').click();
+  await expect(page).toHaveURL(/#\/search/);
+  await expect(page.locator('#gs-paths')).toHaveValue('all');
+  await page.goto(learnUrl('lv=1&lesson=v1&s=paths&allpaths=0'));
+  await page.getByTestId('try-it').click();
+  await expect(page.locator('#gs-paths')).toHaveValue('single');
+  await expect(page.locator('#exp-title')).toHaveValue(/single path/);
+});
+
+test('all paths vs a single path: one step of each timed by the worker on this device', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto(learnUrl('lv=1&lesson=v1&s=paths&size=32&batch=2'));
+  const button = page.getByTestId('paths-time');
+  await expect(button).toBeEnabled({ timeout: 120_000 });
+  await button.click();
+  const timing = page.getByTestId('paths-timing');
+  await expect(timing).toBeVisible({ timeout: 150_000 });
+  const ms = ((await timing.textContent()) ?? '').match(/\d+(?= ms)/g)!.map(Number);
+  expect(ms).toHaveLength(4);
+  for (const v of ms) expect(v).toBeGreaterThanOrEqual(0);
+  console.log(`paths timing (cpu backend, 32 px, batch 2): ${await timing.textContent()}`);
 });

@@ -67,6 +67,27 @@ export const FORMULAS = {
     mo('·'),
     sub(fn('cost'), row(mi('l'), mo(','), mi('i'))),
   ),
+  /**
+   * Forward MACs of one image in a step: all paths (FBNet) run every candidate of every searchable layer;
+   * a single path (GDAS) runs the one candidate s_l drawn at each layer.
+   */
+  stepCost: row(
+    sub(fn('MACs'), fn('all')),
+    mo('='),
+    fn('fixed'),
+    mo('+'),
+    sum(mi('l')),
+    sum(mi('i')),
+    sub(fn('cost'), row(mi('l'), mo(','), mi('i'))),
+    mo(','),
+    space(),
+    sub(fn('MACs'), fn('single')),
+    mo('='),
+    fn('fixed'),
+    mo('+'),
+    sum(mi('l')),
+    sub(fn('cost'), row(mi('l'), mo(','), sub(mi('s'), mi('l')))),
+  ),
   /** DMaskingNAS: the mask over channels, one shared weight. */
   channelMask: row(
     mi('M'),
@@ -135,6 +156,8 @@ export const FORMULA_TEXT: Record<FormulaId, string> = {
   gumbelMax: 'the probability that the argmax of theta plus g is k equals softmax of theta at k',
   schedule: 'tau at an epoch equals tau zero times decay to the power of the epoch',
   loss: 'the loss equals cross-entropy times alpha times log of the cost, to the power beta',
+  stepCost:
+    'MACs with all paths equal the fixed cost plus the sum over layers and candidates of the candidate cost; with a single path, the fixed cost plus the sum over layers of the cost of the drawn candidate s l',
   expectedCost:
     'the cost equals the sum over layers and candidates of the sample weight times the candidate cost',
   channelMask:

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lessonParams, MAX_LINK_LENGTH, readLessonHash } from './lesson-link.ts';
+import { lessonParams, MAX_CONTROL_NAMES, MAX_LINK_LENGTH, readLessonHash } from './lesson-link.ts';
 import { findLesson, LESSONS } from './lessons.ts';
 import { defaultsOf } from './params.ts';
 
@@ -109,6 +109,57 @@ describe('lesson links', () => {
               }
             }
           }
+        },
+      ),
+    );
+  });
+
+  it("teacher's mode: lock, hide and presenter round-trip, and read by hand", () => {
+    const at = {
+      lesson: 'v1',
+      section: 'gumbel',
+      state: { ...defaults, tau: 0.5 },
+      controls: { lock: ['tau', 'theta'], hide: ['seed'], present: true },
+    };
+    const params = lessonParams(at);
+    expect(params).toBe(
+      'lv=1&lesson=v1&s=gumbel&theta=1%2C0.5%2C0%2C-0.5&tau=0.5&samples=2000&seed=1&lock=tau,theta&hide=seed&present=1',
+    );
+    expect(readLessonHash(`#/learn&${params}`)).toEqual({ ...at, notices: [] });
+    const hand = readLessonHash('#/learn&lesson=v1&s=gumbel&lock=tau%2Ctheta&hide=seed&present=true');
+    expect(hand.controls).toEqual({ lock: ['tau', 'theta'], hide: ['seed'], present: true });
+    expect(hand.notices).toEqual([]);
+    // present=0 and empty lists are the plain link
+    expect(readLessonHash('#/learn&lesson=v1&s=gumbel&present=0&lock=').controls).toBeUndefined();
+  });
+
+  it("teacher's mode: hostile names are ignored with notices; lists are bounded", () => {
+    const r = readLessonHash(
+      '#/learn&lesson=v1&s=gumbel&lock=tau,__proto__,constructor,size,<img src=x>,tau&hide=seed&hide=tau&present=yes',
+    );
+    expect(r.controls).toEqual({ lock: ['tau'], hide: ['seed'], present: false });
+    expect(r.notices).toHaveLength(6); // 4 unknown names, hide twice, present not 1/0
+    expect(r.notices.join(' ')).toContain('"<img src=x>" is not one of');
+    expect(r.notices.join(' ')).toContain('"size" is not one of');
+    // a setting called like an Object.prototype member is not a setting either
+    expect(readLessonHash('#/learn&lesson=v1&s=gumbel&constructor=1').notices).toHaveLength(1);
+    const many = Array.from({ length: 50 }, () => 'tau').join(',') + ',theta';
+    const b = readLessonHash(`#/learn&lesson=v1&s=gumbel&lock=${many}`);
+    expect(b.controls?.lock).toEqual(['tau']);
+    expect(b.notices).toEqual([`lock: only the first ${MAX_CONTROL_NAMES} names of the list were read.`]);
+  });
+
+  it("teacher's mode: any lock or hide list yields only the section's own names", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom('tau', 'theta', 'seed', 'samples'), fc.string({ maxLength: 12 }))),
+        (names) => {
+          const r = readLessonHash(
+            `#/learn&lesson=v1&s=gumbel&lock=${names.map(encodeURIComponent).join(',')}`,
+          );
+          for (const n of r.controls?.lock ?? []) expect(Object.keys(gumbel.params)).toContain(n);
+          expect(new Set(r.controls?.lock ?? []).size).toBe(r.controls?.lock.length ?? 0);
+          expect(r.state).toEqual(defaults);
         },
       ),
     );

@@ -5,23 +5,62 @@
  * notices and the lesson opens with the defaults for those settings.
  */
 import { findLesson, type LessonSpec, type SectionSpec } from './lessons.ts';
-import { defaultsOf, type ParamSpec, type ParamValue, type WidgetState } from './params.ts';
+import { defaultsOf, type ParamSpec, type ParamSpecs, type ParamValue, type WidgetState } from './params.ts';
 
 export const LESSON_LINK_VERSION = 1;
 /** Longer hashes are not read at all (a lesson's settings fit in a few hundred characters). */
 export const MAX_LINK_LENGTH = 2000;
 /** Keys of the hash that belong to others (the share token) and are passed over silently. */
 const FOREIGN_KEYS = new Set(['x']);
+/** A teacher's lists (`lock=tau,theta`) name at most this many settings; the rest are not read. */
+export const MAX_CONTROL_NAMES = 16;
+
+/** Teacher's mode, carried by a lesson link: settings shown but fixed, settings not shown, presenter view. */
+export interface TeacherControls {
+  lock: string[];
+  hide: string[];
+  present: boolean;
+}
+
+export const NO_CONTROLS: TeacherControls = Object.freeze({
+  lock: [],
+  hide: [],
+  present: false,
+}) as TeacherControls;
 
 export interface LessonLocation {
   /** null: the list of lessons. */
   lesson: string | null;
   section: string | null;
   state: WidgetState;
+  /** Absent: none (a plain lesson link). */
+  controls?: TeacherControls;
 }
 
 export interface ReadLesson extends LessonLocation {
   notices: string[];
+}
+
+/**
+ * A teacher's list of setting names (`tau,theta`), checked against the section's settings: unknown or
+ * repeated names are left out (unknown ones with a notice), and at most MAX_CONTROL_NAMES are read.
+ */
+export function readControlNames(
+  key: 'lock' | 'hide',
+  raw: string,
+  params: ParamSpecs,
+  notices: string[],
+): string[] {
+  const names = raw.split(',').filter((n) => n.length);
+  if (names.length > MAX_CONTROL_NAMES)
+    notices.push(`${key}: only the first ${MAX_CONTROL_NAMES} names of the list were read.`);
+  const out: string[] = [];
+  for (const name of names.slice(0, MAX_CONTROL_NAMES)) {
+    if (!Object.hasOwn(params, name))
+      notices.push(`${key}: ${shown(name)} is not one of this section's settings; it was ignored.`);
+    else if (!out.includes(name)) out.push(name);
+  }
+  return out;
 }
 
 /** A plain decimal number, nothing JavaScript's Number() would also accept (hex, '', whitespace, Infinity). */
@@ -151,10 +190,24 @@ export function readLessonHash(hash: string): ReadLesson {
     };
   }
   const state = defaultsOf(section.params);
+  const controls: TeacherControls = { lock: [], hide: [], present: false };
   const seen = new Set<string>();
   for (const [key, raw] of pairs) {
     if (key === 'lv' || key === 'lesson' || key === 's' || FOREIGN_KEYS.has(key)) continue;
-    const spec = section.params[key];
+    if (key === 'lock' || key === 'hide' || key === 'present') {
+      if (seen.has(key)) {
+        notices.push(`${key} is given twice; the first is used.`);
+        continue;
+      }
+      seen.add(key);
+      if (key === 'present') {
+        if (raw === '1' || raw === 'true') controls.present = true;
+        else if (raw !== '0' && raw !== 'false')
+          notices.push(`present: expected 1 or 0, got ${shown(raw)}; the lesson opens in the normal view.`);
+      } else controls[key] = readControlNames(key, raw, section.params, notices);
+      continue;
+    }
+    const spec = Object.hasOwn(section.params, key) ? section.params[key] : undefined;
     if (!spec) {
       notices.push(`The link's setting ${shown(key)} is not one of this section's; it was ignored.`);
       continue;
@@ -168,7 +221,8 @@ export function readLessonHash(hash: string): ReadLesson {
     state[key] = r.value;
     if (r.problem) notices.push(r.problem);
   }
-  return { lesson: lesson.id, section: section.id, state, notices };
+  const hasControls = controls.lock.length || controls.hide.length || controls.present;
+  return { lesson: lesson.id, section: section.id, state, ...(hasControls ? { controls } : {}), notices };
 }
 
 /** Numbers as short as they read back exactly at the sliders' precision. */
@@ -189,5 +243,10 @@ export function lessonParams(at: LessonLocation): string {
   if (at.section) parts.push(`s=${encodeURIComponent(at.section)}`);
   for (const [k, v] of Object.entries(at.state))
     parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(formatValue(v))}`);
+  // names are the section's setting keys; the commas stay readable for a teacher editing the link
+  const names = (list: string[]) => list.map(encodeURIComponent).join(',');
+  if (at.controls?.lock.length) parts.push(`lock=${names(at.controls.lock)}`);
+  if (at.controls?.hide.length) parts.push(`hide=${names(at.controls.hide)}`);
+  if (at.controls?.present) parts.push('present=1');
   return parts.join('&');
 }

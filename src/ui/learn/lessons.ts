@@ -3,8 +3,8 @@
  * settings (params.ts) and, where there is one, the Search experiment its "Try it" button opens. The
  * widgets themselves are in section-components.ts, keyed by `lesson/section`.
  */
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../../nas/index.ts';
-import { int, num, nums, numOf, type ParamSpecs, type WidgetState } from './params.ts';
+import { DEFAULT_EXPERIMENT, type ExperimentConfig, type GumbelPaths } from '../../nas/index.ts';
+import { bool, boolOf, int, num, nums, numOf, type ParamSpecs, type WidgetState } from './params.ts';
 
 export interface SectionSpec {
   id: string;
@@ -36,6 +36,19 @@ export function miniSearchConfig(beta: number): ExperimentConfig {
     c.train = { ...c.train, batchSize: 8, epochs: 6, stepsPerEpoch: 8, warmupEpochs: 1, lrTheta: 0.08 };
     c.gumbel = { tau0: 5, decay: 0.6, hard: true, paths: 'single' };
     c.loss = { ...c.loss, beta, cost: 'macs' };
+  });
+}
+
+/**
+ * The classroom search with all paths (FBNet) or a single path (GDAS) per step, at an input size and batch:
+ * what the paths section times and its Try it opens. Only the path mode differs between the two.
+ */
+export function pathsStepConfig(paths: GumbelPaths, size: number, batch: number): ExperimentConfig {
+  return classroom((c) => {
+    c.title = `Lesson V1: ${paths === 'all' ? 'all paths' : 'single path'} per step`;
+    c.inputSize = size;
+    c.train = { ...c.train, batchSize: batch };
+    c.gumbel = { ...c.gumbel, paths };
   });
 }
 
@@ -79,6 +92,17 @@ export const LESSONS: LessonSpec[] = [
             c.gumbel = { ...c.gumbel, tau0: numOf(s, 'tau') };
             c.seeds.gumbel = numOf(s, 'seed');
           }),
+      },
+      {
+        id: 'paths',
+        title: 'All paths or one path: what a step costs',
+        params: {
+          size: int('Input size (pixels)', 32, 128, 64),
+          batch: int('Batch', 1, 64, 16),
+          allpaths: bool('Run all paths', true),
+        },
+        preset: (s) =>
+          pathsStepConfig(boolOf(s, 'allpaths') ? 'all' : 'single', numOf(s, 'size'), numOf(s, 'batch')),
       },
       {
         id: 'schedule',

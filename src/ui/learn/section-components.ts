@@ -4,6 +4,7 @@ import GumbelSection from './GumbelSection.svelte';
 import LossSection from './LossSection.svelte';
 import MaskSection from './MaskSection.svelte';
 import MiniSearchSection from './MiniSearchSection.svelte';
+import PathsSection from './PathsSection.svelte';
 import ResolutionSection from './ResolutionSection.svelte';
 import ScheduleSection from './ScheduleSection.svelte';
 import SupernetSection from './SupernetSection.svelte';
@@ -13,6 +14,7 @@ import V3Pending from './V3Pending.svelte';
 export const SECTION_COMPONENTS: Record<string, Component<SectionProps>> = {
   'v1/supernet': SupernetSection,
   'v1/gumbel': GumbelSection,
+  'v1/paths': PathsSection,
   'v1/schedule': ScheduleSection,
   'v1/loss': LossSection,
   'v1/mini': MiniSearchSection,
