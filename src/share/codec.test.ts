@@ -28,6 +28,12 @@ function withConfig(edit: (c: ExperimentConfig) => void): SharedExperiment {
   edit(config);
   return { config };
 }
+/** A link that differs from the wire defaults in one field: short enough to travel uncompressed. */
+function smallLink(): SharedExperiment {
+  const config = clone(V1_DEFAULTS);
+  config.train.epochs = 40;
+  return { config };
+}
 function shareError(f: () => unknown): ShareError {
   try {
     f();
@@ -389,7 +395,7 @@ describe('share codec: bad links', () => {
     const { value, warnings } = decodeShare(encodeShare(s), CTX);
     expect(value.config).toStrictEqual(DEFAULT_EXPERIMENT);
     expect(warningAt(warnings, 'train.lrTheta')?.message).toBe(
-      '-1 must be greater than 0; using the default 0.01.',
+      `-1 must be greater than 0; using the default ${DEFAULT_EXPERIMENT.train.lrTheta}.`,
     );
     expect(warningAt(warnings, 'train.valFraction')?.message).toBe(
       '0.95 must be less than 0.9; using the default 0.2.',
@@ -504,7 +510,8 @@ describe('share codec: bad links', () => {
       r: { a: { n: 'a', i: [64, 3], b: [['s', 8, 2]], h: ['c', 2] }, m: { n: 'x', s: 5 } },
     });
     const { value, warnings } = decodeShare(token, CTX);
-    expect(value.config.loss).toStrictEqual(DEFAULT_EXPERIMENT.loss);
+    // fields absent from a link mean the wire defaults, whatever the app's defaults are now
+    expect(value.config.loss).toStrictEqual(V1_DEFAULTS.loss);
     expect('latencyTable' in value.config.loss).toBe(false);
     expect(value.result?.metrics).toStrictEqual({ steps: 5 });
     expect(value.result?.arch.body).toStrictEqual([{ kind: 'skip', out: 8, stride: 2 }]);
@@ -526,7 +533,7 @@ describe('share codec: bad links', () => {
   it('a truncated link is reported as incomplete', () => {
     const big = encodeShare({ config: { ...DEFAULT_EXPERIMENT, title: 'truncate me '.repeat(20) } });
     expect(big.startsWith('1z.')).toBe(true);
-    const small = encodeShare(withConfig((c) => (c.train.epochs = 40)));
+    const small = encodeShare(smallLink());
     expect(small.startsWith('1.')).toBe(true);
     for (const t of [big, small]) {
       for (const cut of [1, 2, 3, 5, Math.floor(t.length / 2)]) {
@@ -538,7 +545,7 @@ describe('share codec: bad links', () => {
   });
 
   it('a tampered link fails its checksum', () => {
-    const t = encodeShare(withConfig((c) => (c.train.epochs = 40)));
+    const t = encodeShare(smallLink());
     const i = 10; // a character whose 6 bits all land in the payload
     const tampered = t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1);
     const e = shareError(() => decodeShare(tampered, CTX));
