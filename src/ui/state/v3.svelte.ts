@@ -1,0 +1,205 @@
+/**
+ * The FBNetV3 joint search (architecture + training recipe, Dai et al. CVPR 2021): the settings form, the
+ * worker run, its live state and its checkpoint. The worker streams the engine's resumable state after
+ * every trained candidate; the latest is kept in IndexedDB (storage/v3-checkpoint.ts), so a reload offers
+ * to resume without retraining a finished candidate.
+ */
+import {
+  candidateCost,
+  classroomJointSpace,
+  decodeArch,
+  decodeRecipe,
+  type JointPhase,
+  type JointSearchState,
+  type TrainedCandidate,
+} from '../../nas/index.ts';
+import type { V3Settings, WorkerEvent } from '../../worker/protocol.ts';
+import { browserV3Store, type StoredV3 } from '../../storage/v3-checkpoint.ts';
+import { DEFAULT_V3_SETTINGS as V3_DEFAULTS } from '../../worker/v3-session.ts';
+import { runtime } from './runtime.svelte.ts';
+
+const store = browserV3Store();
+
+/** One row of the candidate table. */
+export interface V3Row {
+  index: number;
+  stage: string;
+  round: number;
+  budget: number | null;
+  arch: string;
+  recipe: string;
+  macs: number;
+  /** NME (%) at the last logged point trained through. */
+  measured: number;
+  predicted: number | null;
+}
+
+export const PHASE_TITLES: Record<JointPhase, string> = {
+  round0: 'round 0: training the first pool candidates fully',
+  'early-stop': 'choosing the early-stop step',
+  rounds: 'predictor rounds',
+  fine: 'fine stage: genetic search on the predictor',
+  verify: 'verification: training the fine stage’s picks fully',
+  done: 'done',
+};
+
+/** Table rows of a state's trained candidates. */
+export function rowsOf(state: JointSearchState): V3Row[] {
+  const space = classroomJointSpace(state.config.space);
+  return state.trained.map((t: TrainedCandidate, index) => {
+    const a = decodeArch(space, t.candidate);
+    const r = decodeRecipe(space, t.candidate);
+    const blocks = a.body.filter((b) => b.kind === 'ir').length;
+    return {
+      index: index + 1,
+      stage: t.stage,
+      round: t.round,
+      budget: t.budget,
+      arch: `${a.input.size} px, ${blocks} blocks`,
+      recipe:
+        `${r.optimizer} lr ${r.lr.toPrecision(2)} wd ${r.weightDecay.toExponential(0)}` +
+        ` ema ${r.ema} aug ${r.augment.toFixed(2)} ${r.steps} steps`,
+      macs: candidateCost(space, t.candidate).macs,
+      measured: t.curve[t.curve.length - 1],
+      predicted: t.predicted,
+    };
+  });
+}
+
+/** The table as CSV (one header row, one row per trained candidate). */
+export function rowsCsv(rows: V3Row[]): string {
+  const head = [
+    'index',
+    'stage',
+    'round',
+    'budget',
+    'arch',
+    'recipe',
+    'macs',
+    'measured_nme',
+    'predicted_nme',
+  ];
+  const cell = (v: string | number | null) => {
+    const s = v === null ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const body = rows.map((r) =>
+    [r.index, r.stage, r.round, r.budget, r.arch, r.recipe, r.macs, r.measured, r.predicted]
+      .map(cell)
+      .join(','),
+  );
+  return [head.join(','), ...body].join('\n') + '\n';
+}
+
+export class V3State {
+  settings = $state<V3Settings>(structuredClone(V3_DEFAULTS));
+  /** The budgets as the user types them (M MACs, comma-separated). */
+  budgetsText = $state(V3_DEFAULTS.budgets.map((b) => b / 1e6).join(', '));
+  running = $state(false);
+  progress = $state<{ phase: JointPhase; trained: number; total: number; etaMs: number | null } | null>(null);
+  search = $state.raw<JointSearchState | null>(null);
+  error = $state<string | null>(null);
+  /** A checkpoint from an earlier page, offered for resuming. */
+  stored = $state.raw<StoredV3 | null>(null);
+  private unsubscribe: (() => void) | null = null;
+  private writes: Promise<void> = Promise.resolve();
+  /** The settings of the run in flight (what its checkpoint stores). */
+  private active: V3Settings | null = null;
+
+  constructor() {
+    void this.loadStored();
+  }
+
+  private async loadStored(): Promise<void> {
+    try {
+      const { value, problem } = await store.load();
+      if (problem) this.error = problem;
+      if (value && !this.running) {
+        this.stored = value;
+        this.search = value.state;
+      }
+    } catch {
+      // IndexedDB unavailable: nothing to resume
+    }
+  }
+
+  private writeStored(v: StoredV3 | null): void {
+    this.writes = this.writes
+      .then(() => (v ? store.save(v) : store.clear()))
+      .catch((err: unknown) => {
+        if (err instanceof Error && err.name === 'StorageFullError') this.error = err.message;
+      });
+  }
+
+  /** The form's settings, with the budgets parsed; null (and a message) when they do not parse. */
+  private formSettings(): V3Settings | null {
+    const budgets = this.budgetsText
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((v) => Number(v) * 1e6);
+    if (budgets.length === 0 || budgets.some((b) => !(b > 0))) {
+      this.error = 'Fine-stage budgets: give positive numbers of millions of MACs, separated by commas.';
+      return null;
+    }
+    return { ...$state.snapshot(this.settings), budgets };
+  }
+
+  private onEvent(e: WorkerEvent): void {
+    if (e.type !== 'v3-progress') return;
+    this.progress = { phase: e.phase, trained: e.trained, total: e.total, etaMs: e.etaMs };
+    this.search = e.state;
+    if (this.active) this.writeStored({ settings: this.active, state: e.state });
+  }
+
+  async start(resume?: StoredV3): Promise<void> {
+    const client = runtime.client;
+    if (!client || !runtime.info) {
+      this.error = 'The training worker is not ready yet.';
+      return;
+    }
+    const settings = resume?.settings ?? this.formSettings();
+    if (!settings) return;
+    this.unsubscribe?.();
+    this.unsubscribe = client.onEvent((e) => this.onEvent(e));
+    this.error = null;
+    this.stored = null;
+    this.active = settings;
+    this.running = true;
+    if (!resume) {
+      this.search = null;
+      this.progress = null;
+    }
+    try {
+      const out = await client.call('v3Start', { settings, resume: resume?.state });
+      this.search = out.state;
+      this.writeStored({ settings, state: out.state });
+      if (out.status === 'paused') this.stored = { settings, state: out.state };
+    } catch (err) {
+      this.error = `The joint search stopped: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      this.running = false;
+      this.active = null;
+    }
+  }
+
+  async pause(): Promise<void> {
+    await runtime.client?.call('v3Pause', {}).catch(() => undefined);
+  }
+
+  async resume(): Promise<void> {
+    const s = this.stored;
+    if (!s) return;
+    this.settings = structuredClone(s.settings);
+    this.budgetsText = s.settings.budgets.map((b) => b / 1e6).join(', ');
+    await this.start(s);
+  }
+
+  discardStored(): void {
+    this.stored = null;
+    this.search = null;
+    this.progress = null;
+    this.writeStored(null);
+  }
+}
+
+export const v3 = new V3State();
