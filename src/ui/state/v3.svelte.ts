@@ -15,7 +15,7 @@ import {
 } from '../../nas/index.ts';
 import type { V3Settings, WorkerEvent } from '../../worker/protocol.ts';
 import { browserV3Store, type StoredV3 } from '../../storage/v3-checkpoint.ts';
-import { DEFAULT_V3_SETTINGS as V3_DEFAULTS } from '../../worker/v3-session.ts';
+import { DEFAULT_V3_SETTINGS as V3_DEFAULTS, plannedCandidates } from '../../worker/v3-session.ts';
 import { runtime } from './runtime.svelte.ts';
 
 const store = browserV3Store();
@@ -117,6 +117,7 @@ export class V3State {
       if (value && !this.running) {
         this.stored = value;
         this.search = value.state;
+        this.showSettings(value.settings);
       }
     } catch {
       // IndexedDB unavailable: nothing to resume
@@ -165,7 +166,10 @@ export class V3State {
     this.stored = null;
     this.active = settings;
     this.running = true;
-    if (!resume) {
+    if (resume) {
+      const { phase, trained } = resume.state;
+      this.progress = { phase, trained: trained.length, total: plannedCandidates(resume.state), etaMs: null };
+    } else {
       this.search = null;
       this.progress = null;
     }
@@ -189,9 +193,14 @@ export class V3State {
   async resume(): Promise<void> {
     const s = this.stored;
     if (!s) return;
-    this.settings = structuredClone(s.settings);
-    this.budgetsText = s.settings.budgets.map((b) => b / 1e6).join(', ');
+    this.showSettings(s.settings);
     await this.start(s);
+  }
+
+  /** The form shows the settings a stored run uses. */
+  private showSettings(s: V3Settings): void {
+    this.settings = structuredClone(s);
+    this.budgetsText = s.budgets.map((b) => b / 1e6).join(', ');
   }
 
   discardStored(): void {
