@@ -23,6 +23,8 @@ test('FBNetV3 joint search at tiny size: pool → round 0 → early stop → two
   await expect(page.getByTestId('v3-progress')).toContainText('round 0', { timeout: 60_000 });
   await expect(page.getByTestId('v3-progress')).toContainText(/of 12 candidates trained/);
   await expect.poll(() => trainedCount(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  // the pace of the first candidates gives the time left
+  await expect(page.getByTestId('v3-progress')).toContainText(/about \d+ s left/);
 
   // pause: the candidate in flight is dropped, the finished ones are kept and offered for resuming
   await panel.getByRole('button', { name: 'Pause' }).click();
