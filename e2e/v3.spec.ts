@@ -16,6 +16,18 @@ test('FBNetV3 joint search at tiny size: pool → round 0 → early stop → two
   await page.getByRole('link', { name: 'Results & Export' }).click();
   const panel = page.getByRole('region', { name: 'FBNetV3 joint search' });
   // tiny: 40 faces at 32 px, pool 12, round 0 of 4, two rounds of 2, runs of up to 9 steps, two budgets
+  // bad settings: a clear message, nothing starts
+  await panel.getByLabel('Fine-stage budgets (M MACs)').fill('1.5, lots');
+  await panel.getByRole('button', { name: 'Start joint search' }).click();
+  await expect(page.getByTestId('v3-error')).toContainText('Fine-stage budgets');
+  await panel.getByLabel('Fine-stage budgets (M MACs)').fill('1.5, 3');
+  await panel.getByLabel('Pool size').fill('5');
+  await panel.getByRole('button', { name: 'Start joint search' }).click();
+  await expect(page.getByTestId('v3-error')).toContainText(
+    'The pool (5) is smaller than round 0 plus the rounds (8)',
+  );
+  await expect(panel.getByRole('button', { name: 'Start joint search' })).toBeEnabled();
+  await panel.getByLabel('Pool size').fill('12');
   await panel.getByLabel('Longest training (steps)').fill('9');
   await expect(panel.getByLabel('Predictor rounds')).toHaveValue('2');
   await expect(panel.getByLabel('Fine-stage budgets (M MACs)')).toHaveValue('1.5, 3');
@@ -97,5 +109,12 @@ test('FBNetV3 joint search at tiny size: pool → round 0 → early stop → two
   expect(parsed.rows).toHaveLength(total);
   expect(parsed.state.phase).toBe('done');
   await expectNoSeriousAxeViolations(page, 'Results with the FBNetV3 joint search');
+  // a finished search is shown again after a reload, not offered for resuming
+  await page.reload();
+  await expect(page.getByTestId('v3-table').locator('tbody tr')).toHaveCount(total);
+  await expect(page.getByTestId('v3-progress')).toContainText(
+    `${total} of ${total} candidates trained · done`,
+  );
+  await expect(page.getByTestId('v3-resumable')).toHaveCount(0);
   await page.screenshot({ path: 'test-results/screenshots/v3.png', fullPage: true });
 });

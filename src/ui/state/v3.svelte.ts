@@ -115,7 +115,8 @@ export class V3State {
       const { value, problem } = await store.load();
       if (problem) this.error = problem;
       if (value && !this.running) {
-        this.stored = value;
+        // a finished search is shown as it ended; an unfinished one is offered for resuming
+        if (value.state.phase !== 'done') this.stored = value;
         this.search = value.state;
         this.showSettings(value.settings);
       }
