@@ -4,35 +4,13 @@
  * every trained candidate; the latest is kept in IndexedDB (storage/v3-checkpoint.ts), so a reload offers
  * to resume without retraining a finished candidate.
  */
-import {
-  candidateCost,
-  classroomJointSpace,
-  decodeArch,
-  decodeRecipe,
-  type JointPhase,
-  type JointSearchState,
-  type TrainedCandidate,
-} from '../../nas/index.ts';
+import type { JointPhase, JointSearchState } from '../../nas/index.ts';
 import type { V3Settings, WorkerEvent } from '../../worker/protocol.ts';
 import { browserV3Store, type StoredV3 } from '../../storage/v3-checkpoint.ts';
 import { DEFAULT_V3_SETTINGS as V3_DEFAULTS, plannedCandidates } from '../../worker/v3-session.ts';
 import { runtime } from './runtime.svelte.ts';
 
 const store = browserV3Store();
-
-/** One row of the candidate table. */
-export interface V3Row {
-  index: number;
-  stage: string;
-  round: number;
-  budget: number | null;
-  arch: string;
-  recipe: string;
-  macs: number;
-  /** NME (%) at the last logged point trained through. */
-  measured: number;
-  predicted: number | null;
-}
 
 export const PHASE_TITLES: Record<JointPhase, string> = {
   round0: 'round 0: training the first pool candidates fully',
@@ -42,54 +20,6 @@ export const PHASE_TITLES: Record<JointPhase, string> = {
   verify: 'verification: training the fine stage’s picks fully',
   done: 'done',
 };
-
-/** Table rows of a state's trained candidates. */
-export function rowsOf(state: JointSearchState): V3Row[] {
-  const space = classroomJointSpace(state.config.space);
-  return state.trained.map((t: TrainedCandidate, index) => {
-    const a = decodeArch(space, t.candidate);
-    const r = decodeRecipe(space, t.candidate);
-    const blocks = a.body.filter((b) => b.kind === 'ir').length;
-    return {
-      index: index + 1,
-      stage: t.stage,
-      round: t.round,
-      budget: t.budget,
-      arch: `${a.input.size} px, ${blocks} blocks`,
-      recipe:
-        `${r.optimizer} lr ${r.lr.toPrecision(2)} wd ${r.weightDecay.toExponential(0)}` +
-        ` ema ${r.ema} aug ${r.augment.toFixed(2)} ${r.steps} steps`,
-      macs: candidateCost(space, t.candidate).macs,
-      measured: t.curve[t.curve.length - 1],
-      predicted: t.predicted,
-    };
-  });
-}
-
-/** The table as CSV (one header row, one row per trained candidate). */
-export function rowsCsv(rows: V3Row[]): string {
-  const head = [
-    'index',
-    'stage',
-    'round',
-    'budget',
-    'arch',
-    'recipe',
-    'macs',
-    'measured_nme',
-    'predicted_nme',
-  ];
-  const cell = (v: string | number | null) => {
-    const s = v === null ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const body = rows.map((r) =>
-    [r.index, r.stage, r.round, r.budget, r.arch, r.recipe, r.macs, r.measured, r.predicted]
-      .map(cell)
-      .join(','),
-  );
-  return [head.join(','), ...body].join('\n') + '\n';
-}
 
 export class V3State {
   settings = $state<V3Settings>(structuredClone(V3_DEFAULTS));
