@@ -7,3 +7,4 @@ export type { SplitCounts, ToyExample } from './search/toy-sources.ts';
 export { LANDMARK_SPACE, RF_SPACE, THREE_LAYER_SPACE, toyConfig } from './search/toy-spaces.ts';
 
 export { sampleTable } from './latency/testing.ts';
+export * from './v3/testing.ts';

@@ -33,6 +33,7 @@ import type {
   WeightSharingReport,
   WeightSharingRow,
 } from '../nas/index.ts';
+import type { JointPhase, JointSearchState } from '../nas/index.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -207,6 +208,44 @@ export interface StrategiesOutcome {
   best: { tokens: number[]; reward: number; nme: number; cost: number } | null;
 }
 
+/** The FBNetV3 joint search's form: data, pool and rounds, training length, predictor and fine stage. */
+export interface V3Settings {
+  seed: number;
+  /** SynthFace faces generated for the run, and their size (the largest input resolution). */
+  faces: number;
+  size: number;
+  batch: number;
+  poolSize: number;
+  round0: number;
+  rounds: number;
+  perRound: number;
+  /** The longest training recipe (the steps knob offers a third, two thirds and all of it). */
+  steps: number;
+  /** Validation points logged per full training run. */
+  checkpoints: number;
+  earlyStopTau: number;
+  /** MACs budget of the pool (coarse stage). */
+  maxMacs: number;
+  /** MACs budgets of the fine stage. */
+  budgets: number[];
+  /** Architectures the predictor's encoder is pre-trained on (0: none) and its training steps. */
+  proxyArchs: number;
+  predictorSteps: number;
+  generations: number;
+  population: number;
+}
+
+export interface V3StartArgs {
+  settings: V3Settings;
+  /** Continue this checkpoint (its finished candidates are not retrained). */
+  resume?: JointSearchState;
+}
+
+export interface V3Outcome {
+  status: 'finished' | 'paused';
+  state: JointSearchState;
+}
+
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
   /** Choose the backend; in auto mode by timing a step on each (cached per device unless remeasure). */
@@ -269,6 +308,10 @@ export interface WorkerApi {
   /** One-shot vs standalone NME of random candidates and their Kendall τ (streams weight-sharing-progress). */
   strategiesWeightSharing: { args: WeightSharingArgs; result: WeightSharingReport };
   strategiesStop: { args: Record<string, never>; result: { stopped: boolean } };
+  /** FBNetV3 joint architecture-recipe search, candidates trained standalone (streams v3-progress). */
+  v3Start: { args: V3StartArgs; result: V3Outcome };
+  /** Pauses the joint search after dropping the candidate in flight; its state stays resumable. */
+  v3Pause: { args: Record<string, never>; result: { paused: boolean } };
   /**
    * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
    * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
@@ -328,7 +371,19 @@ export type WorkerEvent =
   | StatusEvent
   | ({ type: 'sweep-progress' } & SweepProgress)
   | { type: 'sweep-point'; point: SweepPoint }
-  | { type: 'estimate-progress'; step: number; total: number };
+  | { type: 'estimate-progress'; step: number; total: number }
+  | {
+      type: 'v3-progress';
+      phase: JointPhase;
+      /** What just happened (a candidate trained, the early-stop choice, a round, the fine stage). */
+      event: 'trained' | 'early-stop' | 'round' | 'fine' | 'done';
+      trained: number;
+      total: number;
+      /** Estimated time left (ms) from this session's pace per trained candidate; null before one. */
+      etaMs: number | null;
+      /** The resumable search: the checkpoint. */
+      state: JointSearchState;
+    };
 
 export type EventMessage = { kind: 'event'; event: WorkerEvent };
 export type FromWorker = ResponseMessage | EventMessage;
@@ -367,6 +422,8 @@ const METHODS: readonly Method[] = [
   'strategiesStop',
   'strategiesWeightSharing',
   'injectStorageFault',
+  'v3Start',
+  'v3Pause',
 ];
 
 export function isMethod(value: unknown): value is Method {

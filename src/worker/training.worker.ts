@@ -13,6 +13,7 @@ import { ResultsSession } from './results-session.ts';
 import { LatencySession } from './latency-session.ts';
 import { SweepSession } from './sweep-session.ts';
 import { StrategiesSession } from './strategies-session.ts';
+import { V3Session } from './v3-session.ts';
 import { idbKV } from '../storage/kv.ts';
 import { FaultyKV } from '../storage/faulty-kv.ts';
 
@@ -36,6 +37,7 @@ const strategies = new StrategiesSession(
   (event) => post({ kind: 'event', event }),
   () => session.activeTrainer,
 );
+const v3 = new V3Session((event) => post({ kind: 'event', event }));
 
 const sweep = new SweepSession(
   (event) => post({ kind: 'event', event }),
@@ -140,6 +142,11 @@ const handlers: Handlers = {
   strategiesStart: (args) => strategies.start(args),
   strategiesStop: () => strategies.stop(),
   strategiesWeightSharing: (args) => strategies.weightSharing(args),
+  v3Start: (args) => {
+    requireBackend();
+    return v3.start(args);
+  },
+  v3Pause: () => v3.pause(),
   injectStorageFault({ kind, at = 1, keyPattern }) {
     if (kind === 'clear') {
       runsKV.clear();

@@ -1,0 +1,168 @@
+/**
+ * The FBNetV3 joint search inside the worker: a thin driver of the engine's resumable JointSearch
+ * (src/nas/v3). Steps the state machine, streams progress with the whole state after every event — the UI
+ * checkpoints it, so a reload loses at most the candidate in flight — and pauses by aborting that
+ * candidate (the state only changes once a candidate has finished, joint-search.ts).
+ */
+import {
+  DEFAULT_JOINT_SEARCH,
+  generateDataset,
+  initialState,
+  JointSearch,
+  standaloneTrainer,
+  type JointSearchConfig,
+  type JointSearchState,
+  type TrainCandidate,
+} from '../nas/index.ts';
+import {
+  WorkerRequestError,
+  type V3Outcome,
+  type V3Settings,
+  type V3StartArgs,
+  type WorkerEvent,
+} from './protocol.ts';
+
+/** A tiny run: seconds per candidate on the CPU path (the form's defaults). */
+export const DEFAULT_V3_SETTINGS: V3Settings = {
+  seed: 1,
+  faces: 40,
+  size: 32,
+  batch: 4,
+  poolSize: 12,
+  round0: 4,
+  rounds: 2,
+  perRound: 2,
+  steps: 6,
+  checkpoints: 3,
+  earlyStopTau: 0.92,
+  maxMacs: 3e6,
+  budgets: [1.5e6, 3e6],
+  proxyArchs: 200,
+  predictorSteps: 60,
+  generations: 4,
+  population: 8,
+};
+
+/** The engine's config for a form (the space narrowed to the data's size, dropout pinned: see train-candidate.ts). */
+export function jointConfigOf(s: V3Settings): JointSearchConfig {
+  const int = (v: number, min: number, what: string) => {
+    if (!Number.isInteger(v) || v < min) throw new Error(`${what} must be a whole number ≥ ${min}, got ${v}`);
+  };
+  int(s.faces, 10, 'Faces');
+  int(s.size, 16, 'The face size');
+  int(s.batch, 1, 'The batch size');
+  int(s.steps, 3, 'Training steps');
+  int(s.proxyArchs, 0, 'Pre-training architectures');
+  int(s.predictorSteps, 1, 'Predictor steps');
+  int(s.generations, 1, 'Generations');
+  int(s.population, 2, 'Population');
+  if (!(s.earlyStopTau > 0 && s.earlyStopTau <= 1)) {
+    throw new Error(`The early-stop τ must lie in (0, 1], got ${s.earlyStopTau}`);
+  }
+  if (s.budgets.length === 0 || s.budgets.some((b) => !(b > 0))) {
+    throw new Error('Give at least one positive MACs budget for the fine stage');
+  }
+  const n = s.predictorSteps;
+  return {
+    ...DEFAULT_JOINT_SEARCH,
+    seed: s.seed,
+    space: {
+      resolutions: s.size > 32 ? [32, s.size] : [s.size],
+      recipe: {
+        dropout: [0, 0],
+        steps: [s.steps / 3, (2 * s.steps) / 3, s.steps].map(Math.round),
+      },
+    },
+    maxMacs: s.maxMacs,
+    poolSize: s.poolSize,
+    round0: s.round0,
+    rounds: s.rounds,
+    perRound: s.perRound,
+    checkpoints: s.checkpoints,
+    earlyStopTau: s.earlyStopTau,
+    proxyArchs: s.proxyArchs,
+    predictor: { members: 1, pretrainSteps: 2 * n, frozenSteps: 2 * n, endToEndSteps: Math.ceil(n / 4) },
+    fine: {
+      budgets: [...s.budgets],
+      generations: s.generations,
+      population: s.population,
+      verify: 1,
+      defaultRecipe: true,
+    },
+  };
+}
+
+/** Candidates a search trains in all (exact once the fine stage has queued its verifications). */
+export function plannedCandidates(state: JointSearchState): number {
+  const c = state.config;
+  if (state.phase === 'verify' || state.phase === 'done') return state.trained.length + state.queue.length;
+  const verify = c.fine.budgets.length * (c.fine.verify + (c.fine.defaultRecipe ? 1 : 0));
+  return c.round0 + c.rounds * c.perRound + verify;
+}
+
+/** Builds the trainer of a run (the app: SynthFace + the shared trainer; tests: a planted target). */
+export type TrainerFactory = (settings: V3Settings) => TrainCandidate;
+
+export const syntheticTrainer: TrainerFactory = (s) =>
+  standaloneTrainer({
+    data: generateDataset({ count: s.faces, size: s.size, difficulty: 0.5, seed: s.seed }),
+    batchSize: s.batch,
+    splitSeed: s.seed,
+  });
+
+export class V3Session {
+  private abort: AbortController | null = null;
+
+  constructor(
+    private readonly emit: (event: WorkerEvent) => void,
+    private readonly makeTrainer: TrainerFactory = syntheticTrainer,
+  ) {}
+
+  async start(args: V3StartArgs): Promise<V3Outcome> {
+    if (this.abort) throw new WorkerRequestError('The joint search is already running', 'busy');
+    let search: JointSearch;
+    try {
+      const state = args.resume ?? initialState(jointConfigOf(args.settings));
+      search = new JointSearch(structuredClone(state), { trainCandidate: this.makeTrainer(args.settings) });
+    } catch (e) {
+      throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-settings');
+    }
+    const abort = new AbortController();
+    this.abort = abort;
+    const started = performance.now();
+    try {
+      const result = await search
+        .run((e) => {
+          const s = search.state;
+          const total = plannedCandidates(s);
+          const perCandidate =
+            search.trainedHere > 0 ? (performance.now() - started) / search.trainedHere : null;
+          this.emit({
+            type: 'v3-progress',
+            phase: s.phase,
+            event: e.kind,
+            trained: s.trained.length,
+            total,
+            etaMs: perCandidate === null ? null : perCandidate * Math.max(0, total - s.trained.length),
+            state: s,
+          });
+          return new Promise<void>((r) => setTimeout(r, 0)); // let a pause request in
+        }, abort.signal)
+        .catch((err: unknown) => {
+          // a pause mid-candidate drops only that candidate; the state is as after the last one
+          if (abort.signal.aborted) return 'aborted' as const;
+          throw err;
+        });
+      return { status: result === 'done' ? 'finished' : 'paused', state: search.state };
+    } finally {
+      this.abort = null;
+      search.dispose();
+    }
+  }
+
+  pause(): { paused: boolean } {
+    const a = this.abort;
+    a?.abort();
+    return { paused: !!a };
+  }
+}
