@@ -34,7 +34,15 @@ describe('share codec: gumbel.paths', () => {
   });
 
   it("today's default (single path) travels as what differs from v1's defaults and decodes to itself", () => {
-    expect(toWireV1({ config: DEFAULT_EXPERIMENT })).toEqual({ n: 60, lw: 0.02, gh: true, gp: 'single' });
+    expect(toWireV1({ config: DEFAULT_EXPERIMENT })).toEqual({
+      n: 60,
+      w: 1,
+      lw: 0.02,
+      lt: 0.05,
+      gh: true,
+      gp: 'single',
+      lb: 0.15,
+    });
     const { value, warnings } = decodeShare(encodeShare({ config: DEFAULT_EXPERIMENT }), CTX);
     expect(warnings).toEqual([]);
     expect(value.config).toStrictEqual(DEFAULT_EXPERIMENT);

@@ -11,8 +11,13 @@ const CTX: ShareContext = {
   candidates: ['k3_e1', 'k3_e3', 'k5_e3', 'k3_e6', 'k5_e6', 'skip'],
 };
 
+// the experiment the link below was made from: that commit's defaults (the warm-up, θ rate and β defaults
+// changed since; an old link keeps the values it was made with)
+const BASE = structuredClone(DEFAULT_EXPERIMENT);
 const SPOS: ExperimentConfig = {
-  ...structuredClone(DEFAULT_EXPERIMENT),
+  ...BASE,
+  train: { ...BASE.train, warmupEpochs: 2, lrTheta: 0.01 },
+  loss: { ...BASE.loss, beta: 0.6 },
   strategy: 'spos',
   title: 'SPOS link',
 };
