@@ -44,27 +44,57 @@ export function timingConfig(config: ExperimentConfig): ExperimentConfig {
   return cfg;
 }
 
+/** A SearchTrainer for timing: the experiment as timing runs it, on seeded random data of its shape. */
+function timingTrainer(
+  config: ExperimentConfig,
+  options: ExperimentStepOptions,
+): { trainer: SearchTrainer; cfg: ExperimentConfig; source: RandomSource } {
+  const space = options.space ?? SPACES[config.space];
+  if (!space) throw new Error(`Unknown search space "${config.space}"`);
+  const cfg = timingConfig(config);
+  cfg.inputSize = options.inputSize ?? config.inputSize;
+  cfg.train.batchSize = options.batchSize ?? config.train.batchSize;
+  const source = new RandomSource(
+    taskOf(space.head),
+    cfg.inputSize,
+    space.input.channels,
+    headOutputs(space.head),
+    cfg.train.batchSize,
+    options.seed ?? 1,
+  );
+  return { trainer: new SearchTrainer(cfg, source, { space }), cfg, source };
+}
+
+/**
+ * The search's weight and architecture steps on ONE trainer, for timing them the way a run takes them
+ * (alternating after the warm-up). Timed on separate trainers, the architecture step of the classroom
+ * default measured half of what it takes inside a run. The caller disposes the pair.
+ */
+export function experimentStepPair(
+  config: ExperimentConfig,
+  options: Omit<ExperimentStepOptions, 'kind'> = {},
+): { weights: TrainingStep; arch: TrainingStep; dispose(): void } {
+  const { trainer, cfg } = timingTrainer(config, options);
+  const label = cfg.strategy ?? 'fbnet-v1';
+  return {
+    weights: {
+      label: `${label} weights step`,
+      step: async () => (await trainer.stepWeights()).loss,
+      dispose() {},
+    },
+    arch: { label: `${label} arch step`, step: async () => (await trainer.stepArch()).loss, dispose() {} },
+    dispose: () => trainer.dispose(),
+  };
+}
+
 /** Builds the step (nothing runs yet); the caller disposes it. */
 export async function experimentStep(
   config: ExperimentConfig,
   options: ExperimentStepOptions = {},
 ): Promise<TrainingStep> {
   const kind = options.kind ?? 'weights';
-  const space = options.space ?? SPACES[config.space];
-  if (!space) throw new Error(`Unknown search space "${config.space}"`);
-  const cfg = timingConfig(config);
-  cfg.inputSize = options.inputSize ?? config.inputSize;
-  cfg.train.batchSize = options.batchSize ?? config.train.batchSize;
+  const { trainer, cfg, source } = timingTrainer(config, options);
   const n = cfg.train.batchSize;
-  const source = new RandomSource(
-    taskOf(space.head),
-    cfg.inputSize,
-    space.input.channels,
-    headOutputs(space.head),
-    n,
-    options.seed ?? 1,
-  );
-  const trainer = new SearchTrainer(cfg, source, { space });
   if (kind !== 'subnet') {
     const run = kind === 'weights' ? () => trainer.stepWeights() : () => trainer.stepArch();
     return {

@@ -24,6 +24,7 @@ describe('run estimate', () => {
       weightSteps: 12,
       archSteps: 8,
       weightMs: 100,
+      batchMs: 0,
       archMs: 250,
       warmupMs: 5000,
       evaluations: 4,
@@ -32,6 +33,10 @@ describe('run estimate', () => {
     });
     // one validation per epoch and one at the finish
     expect(combineEstimate(train, 100, 250, 5000, 300).totalMs).toBe(5000 + 1200 + 2000 + 4 * 300);
+    // making an augmented batch is paid once per weight step
+    const withBatch = combineEstimate(train, 100, 250, 5000, 300, 40);
+    expect(withBatch).toMatchObject({ weightMs: 140, batchMs: 40 });
+    expect(withBatch.totalMs).toBe(5000 + 12 * 140 + 2000 + 4 * 300);
   });
 
   it('has no arch time when every epoch is a warm-up epoch', () => {
@@ -60,7 +65,7 @@ describe('measureRunEstimate', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('adds a timed validation per epoch and at the finish for a landmark search', async () => {
+  it('adds a timed validation per epoch and at the finish, and an augmented batch per weight step, for a landmark search', async () => {
     const config = structuredClone(DEFAULT_EXPERIMENT);
     config.inputSize = 32;
     config.dataset = { kind: 'synthface', count: 20, size: 32, difficulty: 0.5, seed: 1 };
@@ -70,7 +75,10 @@ describe('measureRunEstimate', () => {
     const e = await measureRunEstimate(config, { now: () => (t += 5) });
     expect(e!.evaluations).toBe(3);
     expect(e!.evalMs).toBe(5);
-    expect(e!.totalMs).toBe(9 * 5 + 3 * 5);
+    // a weight step: its 5 ms plus 5 ms to make its augmented batch
+    expect(e!.batchMs).toBe(5);
+    expect(e!.weightMs).toBe(10);
+    expect(e!.totalMs).toBe(6 * 10 + 3 * 5 + 3 * 5);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
