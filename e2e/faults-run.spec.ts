@@ -73,11 +73,12 @@ const hook = (page: Page, name: 'crashWorker' | 'loseDevice' | 'injectStorageFau
     [name, arg] as const,
   );
 
-async function startTiny(page: Page, backend: 'cpu' | 'webgpu', minSteps = 3): Promise<void> {
+/** `epochs` × 3 steps: long enough that the run is still going when the test acts on it. */
+async function startTiny(page: Page, backend: 'cpu' | 'webgpu', minSteps = 3, epochs = 6): Promise<void> {
   await page.goto(`./?backend=${backend}&testHooks=1&ckptEvery=2#/search`);
   await expect(page.getByTestId('backend-name')).toHaveText(backend);
   // smaller than TINY: these tests are about storage and recovery, not the numbers
-  await fillTiny(page, { 'tr-epochs': '6', 'ds-count': '24', 'ds-size': '16', 'exp-input': '16' });
+  await fillTiny(page, { 'tr-epochs': String(epochs), 'ds-count': '24', 'ds-size': '16', 'exp-input': '16' });
   await page.getByRole('button', { name: 'Start search' }).click();
   await expect.poll(() => stepCount(page), { timeout: 150_000 }).toBeGreaterThanOrEqual(minSteps);
 }
@@ -170,7 +171,9 @@ test('fault: two tabs on the same stores — the second is told what the first i
   context,
 }) => {
   const a = await context.newPage();
-  await startTiny(a, 'cpu');
+  // the first tab must still be running after the second has loaded (seconds on a loaded CI machine):
+  // 18 steps at 16 px were done before that in CI, so this run is long and the test pauses it
+  await startTiny(a, 'cpu', 3, 200);
   const b = await context.newPage();
   await b.goto('./?backend=cpu#/search');
   await expect(b.getByTestId('backend-name')).toHaveText('cpu');
