@@ -233,6 +233,8 @@ export interface V3Settings {
   predictorSteps: number;
   generations: number;
   population: number;
+  /** Architectures trained under the default and the searched recipe after verification (absent: 0). */
+  sensitivity?: number;
 }
 
 export interface V3StartArgs {
