@@ -147,6 +147,7 @@ const handlers: Handlers = {
     return v3.start(args);
   },
   v3Pause: () => v3.pause(),
+  v3Ablation: (args) => v3.ablation(args.state),
   injectStorageFault({ kind, at = 1, keyPattern }) {
     if (kind === 'clear') {
       runsKV.clear();

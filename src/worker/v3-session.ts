@@ -5,13 +5,17 @@
  * candidate (the state only changes once a candidate has finished, joint-search.ts).
  */
 import {
+  checkState,
+  classroomJointSpace,
   DEFAULT_JOINT_SEARCH,
+  pretrainAblation,
   generateDataset,
   initialState,
   JointSearch,
   standaloneTrainer,
   type JointSearchConfig,
   type JointSearchState,
+  type PretrainAblationRow,
   type TrainCandidate,
 } from '../nas/index.ts';
 import {
@@ -163,6 +167,24 @@ export class V3Session {
       this.abort = null;
       search.dispose();
     }
+  }
+
+  /**
+   * The pre-training ablation of a search's predictor rounds (pretrain-ablation.ts): the predictor fitted
+   * per round with and without encoder pre-training, from the search's own seeds and sizes.
+   */
+  async ablation(state: JointSearchState): Promise<PretrainAblationRow[]> {
+    let checked: JointSearchState;
+    try {
+      checked = checkState(structuredClone(state));
+    } catch (e) {
+      throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
+    }
+    return pretrainAblation(classroomJointSpace(checked.config.space), checked.trained, {
+      config: checked.config,
+      earlyStop: checked.earlyStop,
+      onRound: (done, total) => this.emit({ type: 'v3-ablation-progress', done, total }),
+    });
   }
 
   pause(): { paused: boolean } {
