@@ -8,7 +8,7 @@ import * as d3 from 'd3';
 export interface Frame {
   g: d3.Selection<SVGGElement, unknown, null, undefined>;
   x: d3.ScaleLinear<number, number>;
-  y: d3.ScaleLinear<number, number>;
+  y: d3.ScaleContinuousNumeric<number, number>;
   innerW: number;
   innerH: number;
 }
@@ -36,6 +36,11 @@ export function plotFrame(
     xLabel: string;
     yLabel: string;
     xTicks?: number;
+    /** Exact tick positions (e.g. whole rounds or ranks) instead of d3's choice. */
+    xTickValues?: number[];
+    yTickValues?: number[];
+    /** A log y axis (NME spans orders of magnitude early in training); the domain must be positive. */
+    logY?: boolean;
     nice?: boolean;
   },
 ): Frame {
@@ -48,16 +53,18 @@ export function plotFrame(
   const innerW = width - MARGIN.left - MARGIN.right;
   const innerH = height - MARGIN.top - MARGIN.bottom;
   const x = d3.scaleLinear().domain(options.xDomain).range([0, innerW]);
-  const y = d3.scaleLinear().domain(options.yDomain).range([innerH, 0]);
+  const y = (options.logY ? d3.scaleLog() : d3.scaleLinear()).domain(options.yDomain).range([innerH, 0]);
   if (options.nice !== false) {
     x.nice();
     y.nice();
   }
   const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  g.append('g')
-    .attr('transform', `translate(0,${innerH})`)
-    .call(d3.axisBottom(x).ticks(options.xTicks ?? Math.max(2, Math.floor(innerW / 70))));
-  g.append('g').call(d3.axisLeft(y).ticks(5));
+  const xAxis = d3.axisBottom(x).ticks(options.xTicks ?? Math.max(2, Math.floor(innerW / 70)));
+  if (options.xTickValues) xAxis.tickValues(options.xTickValues).tickFormat(d3.format('~g'));
+  const yAxis = d3.axisLeft(y).ticks(5, options.logY ? '~g' : undefined);
+  if (options.yTickValues) yAxis.tickValues(options.yTickValues).tickFormat(d3.format('~g'));
+  g.append('g').attr('transform', `translate(0,${innerH})`).call(xAxis);
+  g.append('g').call(yAxis);
   g.append('text')
     .attr('x', innerW / 2)
     .attr('y', innerH + 31)
