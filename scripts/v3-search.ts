@@ -5,7 +5,9 @@
  * budget, and the searched (architecture, recipe) against the same architecture with the default recipe
  * and against the best round-0 candidate (validation NME, %).
  * Usage: npm run report:v3 [-- faces=400 size=48 seed=1 pool=48 round0=8 rounds=2 perRound=4 maxMacs=4e6
- * steps=300] (size: the stored faces and the largest input resolution; steps: the longest recipe)
+ * steps=300 sensitivity=0 ablation=0] (size: the stored faces and the largest input resolution; steps: the
+ * longest recipe; sensitivity: architectures trained under the default and the searched recipe after
+ * verification, printed with their rank crossing; ablation=1: the predictor pre-training ablation per round)
  *
  * Measured (2026-12-01, 2 shared CPU cores): `faces=240 size=32 steps=120 pool=32 round0=8 rounds=2
  * perRound=4 maxMacs=3e6`, 20 candidates in 425 s. Best round-0 candidate 16.82 %; searched ≤ 3 M MACs
@@ -22,7 +24,10 @@ import {
   generateDataset,
   initialState,
   JointSearch,
+  pretrainAblation,
+  rankCrossing,
   registerFastCpuKernels,
+  sensitivityPairs,
   standaloneTrainer,
   type JointSearchConfig,
   type TrainedCandidate,
@@ -61,6 +66,7 @@ const config: JointSearchConfig = {
   perRound: arg('perRound', 4),
   checkpoints: 6,
   fine: { budgets: [maxMacs / 2, maxMacs], generations: 30, population: 24, verify: 1, defaultRecipe: true },
+  sensitivity: { architectures: arg('sensitivity', 0) },
 };
 const space = classroomJointSpace(config.space);
 const data = generateDataset({ count: faces, size, difficulty: 0.5, seed });
@@ -121,6 +127,23 @@ for (const budget of config.fine.budgets) {
     `≤ ${(budget / 1e6).toFixed(1)} M MACs: searched ${last(v).toFixed(2)} % (predicted ` +
       `${v.predicted!.toFixed(2)}) | same architecture, default recipe ${last(d).toFixed(2)} % | ${describe(v)}`,
   );
+}
+const pairs = sensitivityPairs(s.trained);
+if (pairs.length) {
+  const rc = rankCrossing(pairs);
+  console.log(
+    `recipe sensitivity (final NME, default → searched): ` +
+      pairs.map((p) => `${p.label} ${p.a.toFixed(2)} → ${p.b.toFixed(2)} %`).join(', ') +
+      ` | Kendall τ between the rankings ${rc.tau?.toFixed(2) ?? 'undefined'}, ${rc.crossings.length} pairs cross`,
+  );
+}
+if (arg('ablation', 0)) {
+  for (const r of await pretrainAblation(space, s.trained, { config: s.config, earlyStop: s.earlyStop })) {
+    console.log(
+      `ablation, round ${r.round} (fitted on ${r.n}, ${r.candidates} ranked): τ pre-trained ` +
+        `${r.tauWith?.toFixed(2) ?? '–'}, not pre-trained ${r.tauWithout?.toFixed(2) ?? '–'}`,
+    );
+  }
 }
 console.log(`total ${secs()} s, ${s.trained.length} candidates trained`);
 search.dispose();

@@ -146,6 +146,11 @@ describe('joint search (coarse + fine stage) on a planted target', () => {
     // they come last, at the full budget
     expect(s.trained.slice(-4)).toEqual(sens);
     for (const t of sens) expect(t.curve).toHaveLength(4);
+    // both recipes of an architecture start from the same seed (weights, data order)
+    const seeds = calls.slice(-4).map((r) => r.seed);
+    expect(seeds[0]).toBe(seeds[1]);
+    expect(seeds[2]).toBe(seeds[3]);
+    expect(seeds[0]).not.toBe(seeds[2]);
     // the two best measured architectures (distinct), each under the default and the best verified recipe
     const coarse = s.trained
       .filter((t) => t.stage === 'round0' || t.stage === 'round')

@@ -389,7 +389,13 @@ export class JointSearch {
     const recipe = decodeRecipe(this.space, q.candidate);
     const arch = decodeArch(this.space, q.candidate, `v3-${q.stage}-${q.poolIndex}`);
     const steps = loggedSteps(recipe.steps, this.state.config.checkpoints, q.points);
-    const index = q.poolIndex >= 0 ? q.poolIndex : 100000 + this.state.trained.length;
+    // an architecture of the sensitivity stage starts from the same weights under both recipes: only the
+    // recipe differs between its two trainings
+    const index = q.sensitivity
+      ? 200000 + q.sensitivity.arch
+      : q.poolIndex >= 0
+        ? q.poolIndex
+        : 100000 + this.state.trained.length;
     const { nme } = await this.deps.trainCandidate({
       candidate: q.candidate,
       arch,
