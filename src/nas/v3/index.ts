@@ -8,3 +8,4 @@ export * from './proxy-data.ts';
 export * from './genetic.ts';
 export * from './joint-search.ts';
 export * from './train-candidate.ts';
+export * from './export-candidate.ts';
