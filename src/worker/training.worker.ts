@@ -147,6 +147,10 @@ const handlers: Handlers = {
     return v3.start(args);
   },
   v3Pause: () => v3.pause(),
+  v3Export: (args) => {
+    requireBackend();
+    return v3.export(args);
+  },
   injectStorageFault({ kind, at = 1, keyPattern }) {
     if (kind === 'clear') {
       runsKV.clear();

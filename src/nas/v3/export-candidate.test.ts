@@ -104,7 +104,7 @@ describe('export of a joint-search candidate', () => {
     // independently: the file loads in onnxruntime-web and gives the tfjs outputs of the trained weights
     const model = createModel(decodeArch(space, c), { seed: 0 });
     setWeights(model.params(), weights!);
-    const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 11);
+    const x = tf.randomUniform<tf.Rank.R4>([2, 32, 32, 3], 0, 1, 'float32', 11);
     const y = model.predict(x);
     const [input, expected] = [(await x.data()) as Float32Array, (await y.data()) as Float32Array];
     tf.dispose([x, y]);
