@@ -9,6 +9,7 @@ import type { V3Settings, WorkerEvent } from '../../worker/protocol.ts';
 import { browserV3Store, type KeptWeights, type StoredV3 } from '../../storage/v3-checkpoint.ts';
 import { DEFAULT_V3_SETTINGS as V3_DEFAULTS, plannedCandidates } from '../../worker/v3-session.ts';
 import { runtime } from './runtime.svelte.ts';
+import type { SharedV3 } from '../../share/index.ts';
 
 const store = browserV3Store();
 
@@ -158,6 +159,23 @@ export class V3State {
   private showSettings(s: V3Settings): void {
     this.settings = structuredClone(s);
     this.budgetsText = s.budgets.map((b) => b / 1e6).join(', ');
+  }
+
+  /** The form as a share link carries it (budgets as typed when they parse, else the last good ones). */
+  shared(): SharedV3 {
+    const typed = this.budgetsText
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((v) => Number(v) * 1e6);
+    const ok = typed.length > 0 && typed.every((b) => b > 0 && Number.isFinite(b));
+    // read field by field (not a snapshot) so the address bar's effect follows every field
+    return { ...this.settings, budgets: ok ? typed : [...this.settings.budgets] };
+  }
+
+  /** Fills the form from an opened link (already checked by the share codec); a stored run keeps its own. */
+  applyShared(s: SharedV3): void {
+    this.formFromLink = true;
+    this.showSettings({ ...s, budgets: [...s.budgets] });
   }
 
   discardStored(): void {
