@@ -5,6 +5,7 @@
  * is offered for download only when the check passes.
  */
 import type { ResultsExport } from '../../nas/index.ts';
+import type { KeptWeights } from '../../storage/v3-checkpoint.ts';
 import type { BudgetWinner } from '../v3/winners.ts';
 import { PARITY_LIMIT } from './results.svelte.ts';
 import { runtime } from './runtime.svelte.ts';
@@ -13,17 +14,24 @@ import { v3 } from './v3.svelte.ts';
 /** A network name (and file name) for a budget's winner. */
 export const winnerName = (budget: number): string => `fbnet-v3-${(budget / 1e6).toFixed(2)}M-macs`;
 
-/** An export belongs to one winner of one budget: a new search's winner is another key. */
 const exportKey = (w: BudgetWinner): string => `${w.budget}|${w.key}`;
 
 export class V3ExportState {
-  #done = $state.raw<Record<string, ResultsExport>>({});
+  /**
+   * Exports by the kept weights they were made from: a new search keeps new weight objects, so an export of
+   * an earlier search (even of the same candidate) is never offered for it.
+   */
+  #done = new WeakMap<KeptWeights, ResultsExport>();
+  /** Bumped on every export: the map itself is not reactive. */
+  #version = $state(0);
   /** The winner being exported (its key), if any. */
   busy = $state<string | null>(null);
   error = $state<string | null>(null);
 
   exported(w: BudgetWinner): ResultsExport | null {
-    return this.#done[exportKey(w)] ?? null;
+    void this.#version;
+    const kept = v3.kept[w.key];
+    return (kept && this.#done.get(kept)) ?? null;
   }
 
   passed(w: BudgetWinner): boolean {
@@ -67,7 +75,8 @@ export class V3ExportState {
         note: `FBNetV3 joint search: verified winner for ≤ ${w.budget} MACs, validation NME ${w.nme.toFixed(3)} %`,
         experimentUrl,
       });
-      this.#done = { ...this.#done, [key]: r };
+      this.#done.set(kept, r);
+      this.#version++;
     } catch (err) {
       this.error = `Exporting failed: ${err instanceof Error ? err.message : String(err)}`;
     } finally {
