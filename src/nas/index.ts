@@ -47,6 +47,7 @@ export type { NasModel } from './model/model.ts';
 export { buildHead } from './model/head.ts';
 export type { Head } from './model/head.ts';
 export { getWeights, setWeights } from './model/weights.ts';
+export type { WeightEntry, WeightMap } from './model/weights.ts';
 
 // search (FBNet V1 DNAS)
 export { Supernet } from './search/supernet.ts';

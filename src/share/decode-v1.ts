@@ -8,6 +8,7 @@ import type { ShareWarning } from './errors.ts';
 import { check, cutText, show, type Rule } from './rules.ts';
 import { unpackV2 } from './v2-settings.ts';
 import { unpackStrategies } from './strategies-settings.ts';
+import { unpackV3 } from './v3-settings.ts';
 import type { ShareArea, ShareContext, SharedExperiment, ShareMetrics } from './types.ts';
 import {
   FIELDS,
@@ -78,6 +79,10 @@ export function decodeV1(
   if (K.strategies in w) {
     const st = unpackStrategies(w[K.strategies], warn);
     if (st) value.strategies = st;
+  }
+  if (K.v3 in w) {
+    const v3 = unpackV3(w[K.v3], warn);
+    if (v3) value.v3 = v3;
   }
   if (K.result in w) {
     const result = decodeResult(w[K.result], warn);

@@ -18,3 +18,4 @@ export {
   type SharedRewardKind,
   type SharedStrategies,
 } from './strategies-settings.ts';
+export { defaultSharedV3, V3_MAX_BUDGETS, V3_SHARE_DEFAULTS, type SharedV3 } from './v3-settings.ts';

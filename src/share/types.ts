@@ -1,6 +1,7 @@
 /** What a share link carries: the experiment, optionally its found architecture, and classroom view hints. */
 import type { Arch, ExperimentConfig } from '../nas/index.ts';
 import type { SharedStrategies } from './strategies-settings.ts';
+import type { SharedV3 } from './v3-settings.ts';
 
 export interface ShareMetrics {
   nme?: number;
@@ -17,6 +18,8 @@ export interface SharedExperiment {
   result?: { arch: Arch; metrics: ShareMetrics };
   /** The sample strategies' settings (SANAS, aging evolution, random search); absent: the defaults. */
   strategies?: SharedStrategies;
+  /** The FBNetV3 joint search's settings; absent: the defaults. */
+  v3?: SharedV3;
   view?: {
     /** Control ids hidden in classroom mode. */
     hide?: string[];

@@ -14,6 +14,7 @@ import { packArch } from './arch-compact.ts';
 import type { Rule } from './rules.ts';
 import { packV2 } from './v2-settings.ts';
 import { isDefaultStrategies, packStrategies } from './strategies-settings.ts';
+import { isDefaultV3, packV3 } from './v3-settings.ts';
 import type { SharedExperiment } from './types.ts';
 
 export const V1_DEFAULTS: ExperimentConfig = deepFreeze({
@@ -110,6 +111,7 @@ export const K = {
   view: 'v',
   v2: 'x2',
   strategies: 'st',
+  v3: 'x3',
 } as const;
 
 /** Keys inside `r` (result) and `v` (view). */
@@ -161,6 +163,7 @@ export function toWireV1(s: SharedExperiment): Record<string, unknown> {
 
   if (c.v2) w[K.v2] = packV2(c.v2);
   if (s.strategies && !isDefaultStrategies(s.strategies)) w[K.strategies] = packStrategies(s.strategies);
+  if (s.v3 && !isDefaultV3(s.v3)) w[K.v3] = packV3(s.v3);
 
   if (s.result) {
     const m: Record<string, unknown> = {};

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { initialState } from '../nas/index.ts';
 import { DEFAULT_V3_SETTINGS, jointConfigOf } from '../worker/v3-session.ts';
 import { memoryKV } from './kv.ts';
-import { V3_KEY, V3CheckpointStore, type StoredV3 } from './v3-checkpoint.ts';
+import {
+  V3_KEY,
+  V3_WEIGHTS_PREFIX,
+  V3CheckpointStore,
+  type KeptWeights,
+  type StoredV3,
+} from './v3-checkpoint.ts';
 
 const stored = (): StoredV3 => ({
   settings: { ...DEFAULT_V3_SETTINGS },
@@ -55,5 +61,48 @@ describe('V3CheckpointStore', () => {
     kv.map.set(V3_KEY, 'garbage');
     expect((await store.load()).problem).toMatch(/not a checkpoint record/);
     expect(kv.map.has(V3_KEY)).toBe(false);
+  });
+});
+
+describe('V3CheckpointStore: kept networks', () => {
+  const kept = (key: string, v: number): KeptWeights => ({
+    key,
+    budget: 1.5e6,
+    weights: { 'body/0/w': { shape: [2, 2], data: new Float32Array([v, 2, 3, 4]) } },
+  });
+
+  it('keeps one record per trained network beside the checkpoint; clear removes them with the search', async () => {
+    const kv = memoryKV();
+    const store = new V3CheckpointStore(kv);
+    expect(await store.loadWeights()).toEqual({ value: {} });
+    await store.save(stored());
+    await store.saveWeights(kept('1,2', 1));
+    await store.saveWeights(kept('3,4', 5));
+    const r = await store.loadWeights();
+    expect(r.problem).toBeUndefined();
+    expect(Object.keys(r.value).sort()).toEqual(['1,2', '3,4']);
+    expect(r.value['3,4'].weights['body/0/w'].data).toEqual(new Float32Array([5, 2, 3, 4]));
+    // a fresh search drops the networks of the last one but not the checkpoint
+    await store.clearWeights();
+    expect((await store.loadWeights()).value).toEqual({});
+    expect((await store.load()).value).not.toBeNull();
+    await store.saveWeights(kept('1,2', 1));
+    await store.clear();
+    expect([...kv.map.keys()]).toEqual([]);
+  });
+
+  it('refuses and deletes a damaged network with a message, keeping the intact ones', async () => {
+    const kv = memoryKV();
+    const store = new V3CheckpointStore(kv);
+    await store.saveWeights(kept('1,2', 1));
+    await store.saveWeights(kept('3,4', 5));
+    type Rec = { value: KeptWeights };
+    (kv.map.get(`${V3_WEIGHTS_PREFIX}3,4`) as Rec).value.weights['body/0/w'].data[1] = 7;
+    const r = await store.loadWeights();
+    expect(Object.keys(r.value)).toEqual(['1,2']);
+    expect(r.problem).toMatch(/weights of 1 trained FBNetV3 network was damaged and discarded/);
+    expect(kv.map.has(`${V3_WEIGHTS_PREFIX}3,4`)).toBe(false);
+    kv.map.set(`${V3_WEIGHTS_PREFIX}5,6`, 'garbage');
+    expect((await store.loadWeights()).problem).toMatch(/damaged/);
   });
 });

@@ -3,14 +3,34 @@
  * worker streamed it after the latest trained candidate. One record in its own IndexedDB database, written
  * with its length and checksum (integrity.ts, as strategies-checkpoint.ts) so a damaged or truncated record
  * is refused — with a message — rather than resumed.
+ *
+ * Beside it, one record per verification training that kept its network's weights (the fine stage's
+ * winners, exportable to ONNX after a reload): written once when that candidate finishes, never rewritten
+ * with every checkpoint, and cleared with the search.
  */
-import { checkState, type JointSearchState } from '../nas/index.ts';
+import { checkState, type JointSearchState, type WeightMap } from '../nas/index.ts';
 import type { V3Settings } from '../worker/protocol.ts';
 import { checksum } from './integrity.ts';
 import { estimateBytes } from './checkpoints.ts';
 import { idbKV, isQuotaError, StorageFullError, type KV } from './kv.ts';
 
 export const V3_KEY = 'v3:latest';
+/** Prefix of the kept-weights records: `v3:weights:<candidateKey>`. */
+export const V3_WEIGHTS_PREFIX = 'v3:weights:';
+
+/** The trained weights of one candidate (by candidateKey), and the budget it was verified for. */
+export interface KeptWeights {
+  key: string;
+  budget: number | null;
+  weights: WeightMap;
+}
+
+export interface V3WeightsLoadResult {
+  /** By candidate key. */
+  value: Record<string, KeptWeights>;
+  /** Why stored weights were refused (they are then deleted). */
+  problem?: string;
+}
 
 export interface StoredV3 {
   settings: V3Settings;
@@ -74,8 +94,51 @@ export class V3CheckpointStore {
     return { value: rec.value };
   }
 
+  /** Clears the search and every kept network. */
   async clear(): Promise<void> {
     await this.kv.del(V3_KEY);
+    await this.clearWeights();
+  }
+
+  async saveWeights(value: KeptWeights): Promise<void> {
+    const record = { value, bytes: estimateBytes(value), checksum: checksum(value) };
+    try {
+      await this.kv.set(V3_WEIGHTS_PREFIX + value.key, record);
+    } catch (err) {
+      if (isQuotaError(err)) throw new StorageFullError('the trained FBNetV3 network');
+      throw err;
+    }
+  }
+
+  /** Every kept network that is intact; a damaged one is deleted and named in `problem`. */
+  async loadWeights(): Promise<V3WeightsLoadResult> {
+    const value: Record<string, KeptWeights> = {};
+    const bad: string[] = [];
+    for (const k of await this.kv.keys()) {
+      if (!k.startsWith(V3_WEIGHTS_PREFIX)) continue;
+      const rec = await this.kv.get<{ value: KeptWeights; bytes: number; checksum: number }>(k);
+      const ok =
+        !!rec &&
+        typeof rec === 'object' &&
+        !!rec.value &&
+        rec.value.key === k.slice(V3_WEIGHTS_PREFIX.length) &&
+        estimateBytes(rec.value) === rec.bytes &&
+        checksum(rec.value) === rec.checksum;
+      if (ok) value[rec.value.key] = rec.value;
+      else {
+        bad.push(k.slice(V3_WEIGHTS_PREFIX.length));
+        await this.kv.del(k).catch(() => undefined);
+      }
+    }
+    if (!bad.length) return { value };
+    return {
+      value,
+      problem: `The stored weights of ${bad.length} trained FBNetV3 network${bad.length > 1 ? 's were' : ' was'} damaged and discarded; export ${bad.length > 1 ? 'them' : 'it'} again after retraining.`,
+    };
+  }
+
+  async clearWeights(): Promise<void> {
+    for (const k of await this.kv.keys()) if (k.startsWith(V3_WEIGHTS_PREFIX)) await this.kv.del(k);
   }
 }
 

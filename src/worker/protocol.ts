@@ -34,6 +34,7 @@ import type {
   WeightSharingRow,
 } from '../nas/index.ts';
 import type { JointPhase, JointSearchState, PretrainAblationRow } from '../nas/index.ts';
+import type { JointCandidate, WeightMap } from '../nas/index.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -248,6 +249,19 @@ export interface V3Outcome {
   state: JointSearchState;
 }
 
+/** Export of a trained joint-search candidate (a fine-stage winner) with the weights its training kept. */
+export interface V3ExportArgs {
+  /** The run's form: its data (faces, size, seed) gives the validation faces of the parity check. */
+  settings: V3Settings;
+  /** The search's config (its joint space decodes the candidate). */
+  state: JointSearchState;
+  candidate: JointCandidate;
+  weights: WeightMap;
+  name: string;
+  note?: string;
+  experimentUrl?: string;
+}
+
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
   /** Choose the backend; in auto mode by timing a step on each (cached per device unless remeasure). */
@@ -316,6 +330,8 @@ export interface WorkerApi {
   v3Pause: { args: Record<string, never>; result: { paused: boolean } };
   /** The pre-training ablation of a joint search's predictor rounds (streams v3-ablation-progress). */
   v3Ablation: { args: { state: JointSearchState }; result: PretrainAblationRow[] };
+  /** A trained candidate to ONNX through the shared exporter, checked against onnxruntime-web. */
+  v3Export: { args: V3ExportArgs; result: ResultsExport };
   /**
    * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
    * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
@@ -388,7 +404,15 @@ export type WorkerEvent =
       /** The resumable search: the checkpoint. */
       state: JointSearchState;
     }
-  | { type: 'v3-ablation-progress'; done: number; total: number };
+  | { type: 'v3-ablation-progress'; done: number; total: number }
+  | {
+      /** A verification training's final weights (sent just before the progress event that records it). */
+      type: 'v3-weights';
+      /** candidateKey of the trained candidate. */
+      key: string;
+      budget: number | null;
+      weights: WeightMap;
+    };
 
 export type EventMessage = { kind: 'event'; event: WorkerEvent };
 export type FromWorker = ResponseMessage | EventMessage;
@@ -430,6 +454,7 @@ const METHODS: readonly Method[] = [
   'v3Start',
   'v3Pause',
   'v3Ablation',
+  'v3Export',
 ];
 
 export function isMethod(value: unknown): value is Method {

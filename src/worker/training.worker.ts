@@ -148,6 +148,10 @@ const handlers: Handlers = {
   },
   v3Pause: () => v3.pause(),
   v3Ablation: (args) => v3.ablation(args.state),
+  v3Export: (args) => {
+    requireBackend();
+    return v3.export(args);
+  },
   injectStorageFault({ kind, at = 1, keyPattern }) {
     if (kind === 'clear') {
       runsKV.clear();

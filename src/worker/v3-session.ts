@@ -9,6 +9,8 @@ import {
   classroomJointSpace,
   DEFAULT_JOINT_SEARCH,
   pretrainAblation,
+  candidateKey,
+  exportJointCandidate,
   generateDataset,
   initialState,
   JointSearch,
@@ -17,9 +19,14 @@ import {
   type JointSearchState,
   type PretrainAblationRow,
   type TrainCandidate,
+  type ResultsExport,
+  type WeightKeepingTrainer,
+  type WeightMap,
 } from '../nas/index.ts';
+import { prepareOrt } from './onnx-runtime.ts';
 import {
   WorkerRequestError,
+  type V3ExportArgs,
   type V3Outcome,
   type V3Settings,
   type V3StartArgs,
@@ -45,6 +52,7 @@ export const DEFAULT_V3_SETTINGS: V3Settings = {
   predictorSteps: 60,
   generations: 4,
   population: 8,
+  sensitivity: 0,
 };
 
 /** The engine's config for a form (the space narrowed to the data's size, dropout pinned: see train-candidate.ts). */
@@ -109,14 +117,22 @@ export function plannedCandidates(state: JointSearchState): number {
   return c.round0 + c.rounds * c.perRound + verify + sensitivity;
 }
 
-/** Builds the trainer of a run (the app: SynthFace + the shared trainer; tests: a planted target). */
-export type TrainerFactory = (settings: V3Settings) => TrainCandidate;
+/**
+ * Builds the trainer of a run (the app: SynthFace + the shared trainer; tests: a planted target). A trainer
+ * that returns weights has them streamed (v3-weights) for the verification trainings: the exportable nets.
+ */
+export type TrainerFactory = (settings: V3Settings) => WeightKeepingTrainer;
+
+/** The run's faces: the same for its trainings and for the parity check of an export. */
+const runData = (s: V3Settings) =>
+  generateDataset({ count: s.faces, size: s.size, difficulty: 0.5, seed: s.seed });
 
 export const syntheticTrainer: TrainerFactory = (s) =>
   standaloneTrainer({
-    data: generateDataset({ count: s.faces, size: s.size, difficulty: 0.5, seed: s.seed }),
+    data: runData(s),
     batchSize: s.batch,
     splitSeed: s.seed,
+    keepWeights: (r) => r.stage === 'verify',
   });
 
 export class V3Session {
@@ -125,14 +141,26 @@ export class V3Session {
   constructor(
     private readonly emit: (event: WorkerEvent) => void,
     private readonly makeTrainer: TrainerFactory = syntheticTrainer,
+    /** Sets up onnxruntime-web for an export's parity check (Node tests: nothing to set up). */
+    private readonly prepareRuntime: () => Promise<void> = prepareOrt,
   ) {}
 
   async start(args: V3StartArgs): Promise<V3Outcome> {
     if (this.abort) throw new WorkerRequestError('The joint search is already running', 'busy');
     let search: JointSearch;
+    // the weights of the candidate that just finished, handed on once the search has recorded it
+    let kept: { key: string; weights: WeightMap } | null = null;
     try {
       const state = args.resume ?? initialState(jointConfigOf(args.settings));
-      search = new JointSearch(structuredClone(state), { trainCandidate: this.makeTrainer(args.settings) });
+      const trainer = this.makeTrainer(args.settings);
+      search = new JointSearch(structuredClone(state), {
+        trainCandidate: async (request) => {
+          kept = null;
+          const { nme, weights } = await trainer(request);
+          if (weights) kept = { key: candidateKey(request.candidate), weights };
+          return { nme };
+        },
+      });
     } catch (e) {
       throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-settings');
     }
@@ -143,6 +171,10 @@ export class V3Session {
       const result = await search
         .run((e) => {
           const s = search.state;
+          if (e.kind === 'trained' && kept && kept.key === candidateKey(e.record.candidate)) {
+            this.emit({ type: 'v3-weights', key: kept.key, budget: e.record.budget, weights: kept.weights });
+            kept = null;
+          }
           const total = plannedCandidates(s);
           const perCandidate =
             search.trainedHere > 0 ? (performance.now() - started) / search.trainedHere : null;
@@ -185,6 +217,27 @@ export class V3Session {
       earlyStop: checked.earlyStop,
       onRound: (done, total) => this.emit({ type: 'v3-ablation-progress', done, total }),
     });
+  }
+
+  /** A trained candidate to ONNX, with the parity check on the run's own validation faces. */
+  async export(args: V3ExportArgs): Promise<ResultsExport> {
+    try {
+      return await exportJointCandidate(
+        classroomJointSpace(args.state.config.space),
+        args.candidate,
+        args.weights,
+        {
+          data: runData(args.settings),
+          splitSeed: args.settings.seed,
+          name: args.name,
+          note: args.note,
+          experimentUrl: args.experimentUrl,
+          prepareRuntime: this.prepareRuntime,
+        },
+      );
+    } catch (e) {
+      throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
+    }
   }
 
   pause(): { paused: boolean } {

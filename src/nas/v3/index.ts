@@ -12,3 +12,4 @@ export * from './pretrain-ablation.ts';
 export * from './rank-crossing.ts';
 export * from './pareto.ts';
 export * from './coverage.ts';
+export * from './export-candidate.ts';

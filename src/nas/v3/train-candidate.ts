@@ -15,7 +15,8 @@ import { LandmarkSource, type LandmarkData } from '../data/landmark-source.ts';
 import { evaluateModel } from '../finetune/evaluate.ts';
 import { Finetuner } from '../finetune/finetuner.ts';
 import { createModel } from '../model/model.ts';
-import type { TrainCandidate } from './joint-search.ts';
+import { getWeights, type WeightMap } from '../model/weights.ts';
+import type { TrainRequest } from './joint-search.ts';
 
 /** The default augmentation with every magnitude (and the flip probability) scaled by `s` ∈ [0, 1]. */
 export function scaledAugment(s: number): AugmentOptions {
@@ -38,11 +39,22 @@ export interface StandaloneTrainerOptions {
   valFraction?: number;
   /** NME (%) recorded for a run whose loss stopped being finite. */
   divergedNme?: number;
+  /**
+   * Which trainings hand back their final weights (e.g. the fine stage's verifications, whose network can
+   * then be exported). The weights are the ones the last NME was measured with: the average under EMA.
+   */
+  keepWeights?: (request: TrainRequest) => boolean;
 }
 
-export function standaloneTrainer(options: StandaloneTrainerOptions): TrainCandidate {
-  const { data, batchSize, splitSeed, valFraction = 0.1, divergedNme = 100 } = options;
-  return async ({ arch, recipe, logSteps, seed, signal }) => {
+/** A `TrainCandidate` that may also return the trained weights (a diverged run returns none). */
+export type WeightKeepingTrainer = (request: TrainRequest) => Promise<{ nme: number[]; weights?: WeightMap }>;
+
+export function standaloneTrainer(options: StandaloneTrainerOptions): WeightKeepingTrainer {
+  const { data, batchSize, splitSeed, valFraction = 0.1, divergedNme = 100, keepWeights } = options;
+  return async (request) => {
+    const { arch, recipe, logSteps, seed, signal } = request;
+    const keep = keepWeights?.(request) ?? false;
+    let weights: WeightMap | undefined;
     if (recipe.dropout > 0) {
       throw new Error('Dropout before the head is not built yet; pin the dropout knob at 0');
     }
@@ -82,11 +94,12 @@ export function standaloneTrainer(options: StandaloneTrainerOptions): TrainCandi
           ft.useAverage();
         }
         const e = await evaluateModel(model, source, { batchSize });
+        if (keep && nme.length === logSteps.length - 1) weights = await getWeights(model.params());
         saved.forEach((t, i) => vars[i].assign(t));
         tf.dispose(saved);
         nme.push(Number.isFinite(e.nme) ? 100 * e.nme : divergedNme);
       }
-      return { nme };
+      return weights ? { nme, weights } : { nme };
     } finally {
       ft.dispose();
       model.dispose();

@@ -13,6 +13,7 @@ import {
 import { router } from './router.svelte.ts';
 import { search } from './search.svelte.ts';
 import { strategies } from './strategies.svelte.ts';
+import { v3 } from './v3.svelte.ts';
 
 export class ShareState {
   /** What the opened link said was wrong, and what was used instead. */
@@ -53,6 +54,7 @@ export class ShareState {
     const { value, warnings } = read;
     search.config = value.config;
     if (value.strategies) strategies.applyShared(value.strategies);
+    if (value.v3) v3.applyShared(value.v3);
     this.sharedResult = value.result ?? null;
     this.hidden = value.view?.hide ?? [];
     this.lesson = value.view?.lesson ?? null;
@@ -77,7 +79,7 @@ export class ShareState {
             area: this.areaForLink || undefined,
           }
         : undefined;
-    return { config, result, view, strategies: strategies.shared() };
+    return { config, result, view, strategies: strategies.shared(), v3: v3.shared() };
   }
 
   link(): string {

@@ -6,9 +6,10 @@
  */
 import type { JointPhase, JointSearchState } from '../../nas/index.ts';
 import type { V3Settings, WorkerEvent } from '../../worker/protocol.ts';
-import { browserV3Store, type StoredV3 } from '../../storage/v3-checkpoint.ts';
+import { browserV3Store, type KeptWeights, type StoredV3 } from '../../storage/v3-checkpoint.ts';
 import { DEFAULT_V3_SETTINGS as V3_DEFAULTS, plannedCandidates } from '../../worker/v3-session.ts';
 import { runtime } from './runtime.svelte.ts';
+import type { SharedV3 } from '../../share/index.ts';
 
 const store = browserV3Store();
 
@@ -32,6 +33,12 @@ export class V3State {
   error = $state<string | null>(null);
   /** A checkpoint from an earlier page, offered for resuming. */
   stored = $state.raw<StoredV3 | null>(null);
+  /** The networks verification trainings kept (by candidate key): what can be exported to ONNX. */
+  kept = $state.raw<Record<string, KeptWeights>>({});
+  /** The settings of the search shown (running, paused or finished): what its export rebuilds the data from. */
+  searchSettings = $state.raw<V3Settings | null>(null);
+  /** Set when an opened share link filled the form: a stored checkpoint then does not overwrite it. */
+  private formFromLink = false;
   private unsubscribe: (() => void) | null = null;
   private writes: Promise<void> = Promise.resolve();
   /** The settings of the run in flight (what its checkpoint stores). */
@@ -49,7 +56,11 @@ export class V3State {
         // a finished search is shown as it ended; an unfinished one is offered for resuming
         if (value.state.phase !== 'done') this.stored = value;
         this.search = value.state;
-        this.showSettings(value.settings);
+        this.searchSettings = value.settings;
+        if (!this.formFromLink) this.showSettings(value.settings);
+        const kept = await store.loadWeights();
+        if (kept.problem) this.error = kept.problem;
+        if (!this.running) this.kept = kept.value;
       }
     } catch {
       // IndexedDB unavailable: nothing to resume
@@ -78,6 +89,16 @@ export class V3State {
   }
 
   private onEvent(e: WorkerEvent): void {
+    if (e.type === 'v3-weights') {
+      const k: KeptWeights = { key: e.key, budget: e.budget, weights: e.weights };
+      this.kept = { ...this.kept, [e.key]: k };
+      this.writes = this.writes
+        .then(() => store.saveWeights(k))
+        .catch((err: unknown) => {
+          if (err instanceof Error && err.name === 'StorageFullError') this.error = err.message;
+        });
+      return;
+    }
     if (e.type !== 'v3-progress') return;
     this.progress = { phase: e.phase, trained: e.trained, total: e.total, etaMs: e.etaMs };
     this.search = e.state;
@@ -97,7 +118,13 @@ export class V3State {
     this.error = null;
     this.stored = null;
     this.active = settings;
+    this.searchSettings = settings;
     this.running = true;
+    if (!resume) {
+      // a fresh search: the networks the last one kept belong to it
+      this.kept = {};
+      this.writes = this.writes.then(() => store.clearWeights()).catch(() => undefined);
+    }
     if (resume) {
       const { phase, trained } = resume.state;
       this.progress = { phase, trained: trained.length, total: plannedCandidates(resume.state), etaMs: null };
@@ -135,7 +162,26 @@ export class V3State {
     this.budgetsText = s.budgets.map((b) => b / 1e6).join(', ');
   }
 
+  /** The form as a share link carries it (budgets as typed when they parse, else the last good ones). */
+  shared(): SharedV3 {
+    const typed = this.budgetsText
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((v) => Number(v) * 1e6);
+    const ok = typed.length > 0 && typed.every((b) => b > 0 && Number.isFinite(b));
+    // read field by field (not a snapshot) so the address bar's effect follows every field
+    return { ...this.settings, budgets: ok ? typed : [...this.settings.budgets] };
+  }
+
+  /** Fills the form from an opened link (already checked by the share codec); a stored run keeps its own. */
+  applyShared(s: SharedV3): void {
+    this.formFromLink = true;
+    this.showSettings({ ...s, budgets: [...s.budgets] });
+  }
+
   discardStored(): void {
+    this.kept = {};
+    this.searchSettings = null;
     this.stored = null;
     this.search = null;
     this.progress = null;
