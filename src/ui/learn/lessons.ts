@@ -3,7 +3,7 @@
  * settings (params.ts) and, where there is one, the Search experiment its "Try it" button opens. The
  * widgets themselves are in section-components.ts, keyed by `lesson/section`.
  */
-import { DEFAULT_EXPERIMENT, type ExperimentConfig, type GumbelPaths } from '../../nas/index.ts';
+import { DEFAULT_EXPERIMENT, sposConfig, type ExperimentConfig, type GumbelPaths } from '../../nas/index.ts';
 import { bool, boolOf, int, num, nums, numOf, type ParamSpecs, type WidgetState } from './params.ts';
 
 export interface SectionSpec {
@@ -50,6 +50,18 @@ export function pathsStepConfig(paths: GumbelPaths, size: number, batch: number)
     c.train = { ...c.train, batchSize: batch };
     c.gumbel = { ...c.gumbel, paths };
   });
+}
+
+/** A SPOS supernet run of the classroom space (uniform single paths, θ frozen): Search's Strategies panel then scores candidates on it. */
+export function sposPreset(size: number, steps: number): ExperimentConfig {
+  return sposConfig(
+    classroom((c) => {
+      c.title = 'Lesson: weight sharing (SPOS supernet)';
+      c.inputSize = size;
+      c.dataset = { kind: 'synthface', count: 256, size, difficulty: 0.5, seed: 1 };
+      c.train = { ...c.train, epochs: 1, stepsPerEpoch: steps, lrWeights: 0.05 };
+    }),
+  );
 }
 
 /** The classroom default, edited; a fresh copy each time. */
@@ -134,6 +146,22 @@ export const LESSONS: LessonSpec[] = [
           }),
       },
       {
+        id: 'latency',
+        title: 'The latency table: measured on this device',
+        params: {
+          layer: int('Searchable layer', 1, 5, 2),
+          size: int('Input size (pixels)', 32, 128, 64),
+          alpha: num('α', 0.01, 2, 0.01, 0.2),
+          beta: num('β', 0, 2, 0.01, 0.6),
+        },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = `Lesson V1: latency-aware search, α = ${numOf(s, 'alpha')}, β = ${numOf(s, 'beta')}`;
+            c.inputSize = numOf(s, 'size');
+            c.loss = { ...c.loss, alpha: numOf(s, 'alpha'), beta: numOf(s, 'beta'), cost: 'latency' };
+          }),
+      },
+      {
         id: 'mini',
         title: 'A mini-search you can watch settle',
         params: { beta: num('β', 0, 2, 0.1, 0.6) },
@@ -177,6 +205,27 @@ export const LESSONS: LessonSpec[] = [
               resolutionFactors: numOf(s, 'factor') > 1 ? [1, numOf(s, 'factor')] : [1],
             };
           }),
+      },
+    ],
+  },
+  {
+    id: 'ws',
+    title: 'Weight sharing and its caveat',
+    summary:
+      'One supernet scores every candidate with the weights they share; does it rank them as training ' +
+      'each one alone would?',
+    sections: [
+      {
+        id: 'ranking',
+        title: 'One-shot ranking against standalone training',
+        params: {
+          candidates: int('Candidates', 3, 8, 5),
+          supernet: int('Supernet steps', 10, 300, 80),
+          standalone: int('Standalone steps per candidate', 10, 200, 40),
+          size: int('Input size (pixels)', 16, 64, 32),
+          seed: int('Seed', 0, 9999, 1),
+        },
+        preset: (s) => sposPreset(numOf(s, 'size'), numOf(s, 'supernet')),
       },
     ],
   },
