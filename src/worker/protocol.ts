@@ -33,7 +33,7 @@ import type {
   WeightSharingReport,
   WeightSharingRow,
 } from '../nas/index.ts';
-import type { JointPhase, JointSearchState } from '../nas/index.ts';
+import type { JointPhase, JointSearchState, PretrainAblationRow } from '../nas/index.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -233,6 +233,8 @@ export interface V3Settings {
   predictorSteps: number;
   generations: number;
   population: number;
+  /** Architectures trained under the default and the searched recipe after verification (absent: 0). */
+  sensitivity?: number;
 }
 
 export interface V3StartArgs {
@@ -325,6 +327,8 @@ export interface WorkerApi {
   v3Start: { args: V3StartArgs; result: V3Outcome };
   /** Pauses the joint search after dropping the candidate in flight; its state stays resumable. */
   v3Pause: { args: Record<string, never>; result: { paused: boolean } };
+  /** The pre-training ablation of a joint search's predictor rounds (streams v3-ablation-progress). */
+  v3Ablation: { args: { state: JointSearchState }; result: PretrainAblationRow[] };
   /**
    * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
    * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
@@ -408,7 +412,8 @@ export type WorkerEvent =
       etaMs: number | null;
       /** The resumable search: the checkpoint. */
       state: JointSearchState;
-    };
+    }
+  | { type: 'v3-ablation-progress'; done: number; total: number };
 
 export type EventMessage = { kind: 'event'; event: WorkerEvent };
 export type FromWorker = ResponseMessage | EventMessage;
@@ -452,6 +457,7 @@ const METHODS: readonly Method[] = [
   'lessonLatency',
   'lessonWeightSharing',
   'lessonStop',
+  'v3Ablation',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -158,6 +158,7 @@ const handlers: Handlers = {
     return lesson.weightSharing(args);
   },
   lessonStop: () => lesson.stop(),
+  v3Ablation: (args) => v3.ablation(args.state),
   injectStorageFault({ kind, at = 1, keyPattern }) {
     if (kind === 'clear') {
       runsKV.clear();

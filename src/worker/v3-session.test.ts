@@ -105,4 +105,30 @@ describe('V3Session', () => {
     ).rejects.toThrow(/known version/);
     expect((await session.start({ settings })).status).toBe('finished');
   });
+
+  it('recipe sensitivity from the form: 2k more trainings, counted in the plan; and the ablation per round', async () => {
+    const events: WorkerEvent[] = [];
+    const calls: TrainRequest[] = [];
+    const session = new V3Session((e) => events.push(structuredClone(e)), planted(calls));
+    const out = await session.start({ settings: { ...settings, sensitivity: 2 } });
+    const first = events.find((e) => e.type === 'v3-progress');
+    const sens = out.state.trained.filter((t) => t.stage === 'sensitivity');
+    expect(sens).toHaveLength(4);
+    // the plan known from the start already holds them (no verification was deduplicated here)
+    expect(first?.type === 'v3-progress' && first.total).toBe(out.state.trained.length);
+    expect(jointConfigOf(DEFAULT_V3_SETTINGS).sensitivity).toEqual({ architectures: 0 });
+    await expect(session.start({ settings: { ...settings, sensitivity: -1 } })).rejects.toThrow(
+      /Sensitivity/,
+    );
+
+    events.length = 0;
+    const rows = await session.ablation(out.state);
+    expect(rows.map((r) => r.round)).toEqual([1, 2]);
+    expect(rows.map((r) => r.tauWith)).toEqual(out.state.rounds.map((r) => r.tau));
+    expect(events).toEqual([
+      { type: 'v3-ablation-progress', done: 1, total: 2 },
+      { type: 'v3-ablation-progress', done: 2, total: 2 },
+    ]);
+    await expect(session.ablation({ version: 1 } as unknown as JointSearchState)).rejects.toThrow(/no pool/);
+  });
 });

@@ -5,13 +5,17 @@
  * candidate (the state only changes once a candidate has finished, joint-search.ts).
  */
 import {
+  checkState,
+  classroomJointSpace,
   DEFAULT_JOINT_SEARCH,
+  pretrainAblation,
   generateDataset,
   initialState,
   JointSearch,
   standaloneTrainer,
   type JointSearchConfig,
   type JointSearchState,
+  type PretrainAblationRow,
   type TrainCandidate,
 } from '../nas/index.ts';
 import {
@@ -56,6 +60,7 @@ export function jointConfigOf(s: V3Settings): JointSearchConfig {
   int(s.predictorSteps, 1, 'Predictor steps');
   int(s.generations, 1, 'Generations');
   int(s.population, 2, 'Population');
+  int(s.sensitivity ?? 0, 0, 'Sensitivity architectures');
   if (!(s.earlyStopTau > 0 && s.earlyStopTau <= 1)) {
     throw new Error(`The early-stop τ must lie in (0, 1], got ${s.earlyStopTau}`);
   }
@@ -89,15 +94,19 @@ export function jointConfigOf(s: V3Settings): JointSearchConfig {
       verify: 1,
       defaultRecipe: true,
     },
+    sensitivity: { architectures: s.sensitivity ?? 0 },
   };
 }
 
 /** Candidates a search trains in all (exact once the fine stage has queued its verifications). */
 export function plannedCandidates(state: JointSearchState): number {
   const c = state.config;
-  if (state.phase === 'verify' || state.phase === 'done') return state.trained.length + state.queue.length;
   const verify = c.fine.budgets.length * (c.fine.verify + (c.fine.defaultRecipe ? 1 : 0));
-  return c.round0 + c.rounds * c.perRound + verify;
+  const sensitivity = 2 * (c.sensitivity?.architectures ?? 0);
+  if (state.phase === 'sensitivity' || state.phase === 'done')
+    return state.trained.length + state.queue.length;
+  if (state.phase === 'verify') return state.trained.length + state.queue.length + sensitivity;
+  return c.round0 + c.rounds * c.perRound + verify + sensitivity;
 }
 
 /** Builds the trainer of a run (the app: SynthFace + the shared trainer; tests: a planted target). */
@@ -158,6 +167,24 @@ export class V3Session {
       this.abort = null;
       search.dispose();
     }
+  }
+
+  /**
+   * The pre-training ablation of a search's predictor rounds (pretrain-ablation.ts): the predictor fitted
+   * per round with and without encoder pre-training, from the search's own seeds and sizes.
+   */
+  async ablation(state: JointSearchState): Promise<PretrainAblationRow[]> {
+    let checked: JointSearchState;
+    try {
+      checked = checkState(structuredClone(state));
+    } catch (e) {
+      throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
+    }
+    return pretrainAblation(classroomJointSpace(checked.config.space), checked.trained, {
+      config: checked.config,
+      earlyStop: checked.earlyStop,
+      onRound: (done, total) => this.emit({ type: 'v3-ablation-progress', done, total }),
+    });
   }
 
   pause(): { paused: boolean } {

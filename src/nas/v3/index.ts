@@ -8,3 +8,7 @@ export * from './proxy-data.ts';
 export * from './genetic.ts';
 export * from './joint-search.ts';
 export * from './train-candidate.ts';
+export * from './pretrain-ablation.ts';
+export * from './rank-crossing.ts';
+export * from './pareto.ts';
+export * from './coverage.ts';

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
-import { candidateCost, candidateKey, classroomJointSpace, meetsConstraint } from './joint-space.ts';
+import {
+  archKey,
+  candidateCost,
+  candidateKey,
+  classroomJointSpace,
+  decodeRecipe,
+  defaultRecipe,
+  meetsConstraint,
+  withRecipe,
+} from './joint-space.ts';
 import {
   checkState,
   DEFAULT_JOINT_SEARCH,
@@ -118,6 +127,71 @@ describe('joint search (coarse + fine stage) on a planted target', () => {
     expect(second.some((r) => before.has(key(r)))).toBe(false);
     expect(JSON.parse(JSON.stringify(c.state))).toEqual(JSON.parse(JSON.stringify(a.state)));
     c.dispose();
+  });
+
+  it('recipe sensitivity: after verification the best k architectures train under both recipes, resumably', async () => {
+    const withK: JointSearchConfig = { ...config, sensitivity: { architectures: 2 } };
+    const calls: TrainRequest[] = [];
+    const a = new JointSearch(initialState(withK), { trainCandidate: plantedTrainer(calls) });
+    await a.run();
+    const s = a.state;
+    a.dispose();
+    const sens = s.trained.filter((t) => t.stage === 'sensitivity');
+    expect(sens.map((t) => t.sensitivity)).toEqual([
+      { arch: 0, recipe: 'default' },
+      { arch: 0, recipe: 'searched' },
+      { arch: 1, recipe: 'default' },
+      { arch: 1, recipe: 'searched' },
+    ]);
+    // they come last, at the full budget
+    expect(s.trained.slice(-4)).toEqual(sens);
+    for (const t of sens) expect(t.curve).toHaveLength(4);
+    // the two best measured architectures (distinct), each under the default and the best verified recipe
+    const coarse = s.trained
+      .filter((t) => t.stage === 'round0' || t.stage === 'round')
+      .sort((x, y) => x.curve[s.earlyStop!.index] - y.curve[s.earlyStop!.index]);
+    const bestVerified = s.trained
+      .filter((t) => t.stage === 'verify')
+      .sort((x, y) => x.curve.at(-1)! - y.curve.at(-1)!)[0];
+    const searched = decodeRecipe(space, bestVerified.candidate);
+    expect(archKey(space, sens[0].candidate)).toBe(archKey(space, coarse[0].candidate));
+    expect(archKey(space, sens[1].candidate)).toBe(archKey(space, coarse[0].candidate));
+    expect(archKey(space, sens[2].candidate)).not.toBe(archKey(space, coarse[0].candidate));
+    expect(decodeRecipe(space, sens[0].candidate)).toEqual(
+      decodeRecipe(space, withRecipe(space, sens[0].candidate, defaultRecipe(space))),
+    );
+    expect(decodeRecipe(space, sens[1].candidate)).toEqual(searched);
+    expect(decodeRecipe(space, sens[3].candidate)).toEqual(searched);
+
+    // a reload between the sensitivity trainings resumes there without retraining
+    const first: TrainRequest[] = [];
+    const b = new JointSearch(initialState(withK), { trainCandidate: plantedTrainer(first) });
+    while (first.length < calls.length - 3) await b.step();
+    expect(b.state.phase).toBe('sensitivity');
+    const saved = JSON.stringify(b.state);
+    b.dispose();
+    const second: TrainRequest[] = [];
+    const c = new JointSearch(checkState(JSON.parse(saved)), { trainCandidate: plantedTrainer(second) });
+    await c.run();
+    expect(second).toHaveLength(3);
+    expect(JSON.parse(JSON.stringify(c.state))).toEqual(JSON.parse(JSON.stringify(s)));
+    c.dispose();
+  });
+
+  it('loads a checkpoint saved before the sensitivity stage existed (no field: no stage)', async () => {
+    const calls: TrainRequest[] = [];
+    const a = new JointSearch(initialState(config), { trainCandidate: plantedTrainer(calls) });
+    while (calls.length < 8) await a.step();
+    const old = JSON.parse(JSON.stringify(a.state));
+    a.dispose();
+    delete old.config.sensitivity;
+    const b = new JointSearch(checkState(old), { trainCandidate: plantedTrainer(calls) });
+    expect(await b.run()).toBe('done');
+    expect(b.state.trained.some((t) => t.stage === 'sensitivity')).toBe(false);
+    b.dispose();
+    expect(() =>
+      checkState({ ...old, config: { ...old.config, sensitivity: { architectures: -1 } } }),
+    ).toThrow(/Sensitivity architectures must be an integer ≥ 0/);
   });
 
   it('rejects a damaged checkpoint and an impossible configuration with a message', () => {

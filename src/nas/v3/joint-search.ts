@@ -16,7 +16,10 @@
  *  fine stage
  *   5. for each MACs budget, a genetic search scored by the predictor alone (genetic.ts);
  *   6. verification: the top `verify` of each budget train to the full budget, and — to show what the
- *      recipe is worth — the best one's architecture also trains with the default recipe.
+ *      recipe is worth — the best one's architecture also trains with the default recipe;
+ *   7. recipe sensitivity (optional): the `sensitivity.architectures` best measured architectures train
+ *      fully under the default recipe and under the searched one (the best verified candidate's), so the
+ *      rank-crossing of architectures between two recipes can be seen (rank-crossing.ts).
  *
  * Training is injected (`TrainCandidate`): the app passes one that builds the network and trains it through
  * the shared trainer and data pipeline; tests pass a planted target. The predictor is not part of the
@@ -30,6 +33,7 @@ import { PredictorEnsemble } from './ensemble.ts';
 import { geneticSearch, type ScoredCandidate } from './genetic.ts';
 import {
   archFeatures,
+  archKey,
   candidateCost,
   candidateKey,
   classroomJointSpace,
@@ -79,6 +83,11 @@ export interface JointSearchConfig {
     /** Also train the best candidate's architecture with the default recipe. */
     defaultRecipe: boolean;
   };
+  /**
+   * After verification, the best `architectures` measured architectures each train under the default and
+   * the searched recipe (0 disables; absent in checkpoints saved before the stage existed: 0).
+   */
+  sensitivity?: { architectures: number };
 }
 
 export const DEFAULT_JOINT_SEARCH: JointSearchConfig = {
@@ -95,10 +104,11 @@ export const DEFAULT_JOINT_SEARCH: JointSearchConfig = {
   proxyArchs: 2000,
   predictor: { members: 3 },
   fine: { budgets: [2e6, 4e6], generations: 30, population: 24, verify: 1, defaultRecipe: true },
+  sensitivity: { architectures: 3 },
 };
 
-export type JointPhase = 'round0' | 'early-stop' | 'rounds' | 'fine' | 'verify' | 'done';
-export type TrainingStage = 'round0' | 'round' | 'verify' | 'default-recipe';
+export type JointPhase = 'round0' | 'early-stop' | 'rounds' | 'fine' | 'verify' | 'sensitivity' | 'done';
+export type TrainingStage = 'round0' | 'round' | 'verify' | 'default-recipe' | 'sensitivity';
 
 /** One candidate to train, with what the predictor said about it beforehand (when it had a say). */
 export interface QueuedCandidate {
@@ -112,6 +122,8 @@ export interface QueuedCandidate {
   budget: number | null;
   /** Logged points to train through (all `checkpoints` = the full budget). */
   points: number;
+  /** Sensitivity stage only: which of the chosen architectures (0 = best measured), under which recipe. */
+  sensitivity?: { arch: number; recipe: 'default' | 'searched' };
 }
 
 export interface TrainedCandidate extends QueuedCandidate {
@@ -188,6 +200,7 @@ function checkConfig(c: JointSearchConfig): void {
   int(c.perRound, 1, 'Candidates per round');
   int(c.checkpoints, 1, 'Logged points');
   int(c.poolSkip, 0, 'The Sobol skip');
+  int(c.sensitivity?.architectures ?? 0, 0, 'Sensitivity architectures');
   if (c.round0 + c.rounds * c.perRound > c.poolSize) {
     throw new Error(
       `The pool (${c.poolSize}) is smaller than round 0 plus the rounds (${c.round0 + c.rounds * c.perRound})`,
@@ -244,6 +257,56 @@ export function checkState(state: unknown): JointSearchState {
   return s as JointSearchState;
 }
 
+/**
+ * The search's predictor: an ensemble seeded from the config and, when `pretrain` (default: the config
+ * has proxy architectures), its encoder pre-trained on `proxyArchs` (or, if that is 0, the default count)
+ * computed MACs/params. The pre-training ablation builds it both ways from the same seeds.
+ */
+export async function searchPredictor(
+  space: JointSpace,
+  config: Pick<JointSearchConfig, 'seed' | 'proxyArchs' | 'predictor'>,
+  pretrain = config.proxyArchs > 0,
+): Promise<PredictorEnsemble> {
+  const g = knobGroups(space);
+  const { members, ...options } = config.predictor;
+  const predictor = new PredictorEnsemble(g.arch.length, g.recipe.length, {
+    ...options,
+    members: members ?? 3,
+    seed: config.seed,
+  });
+  if (pretrain) {
+    const count = config.proxyArchs > 0 ? config.proxyArchs : DEFAULT_JOINT_SEARCH.proxyArchs;
+    const data = proxyData(space, count, (config.seed ^ 0x9e3779b9) >>> 0);
+    await predictor.pretrain(data.arch, data.costs);
+  }
+  return predictor;
+}
+
+/** A trained candidate's score: its NME at the early-stop point (the last logged one before the choice). */
+export function candidateScore(earlyStop: EarlyStopChoice | null, t: TrainedCandidate): number {
+  const i = earlyStop ? Math.min(earlyStop.index, t.curve.length - 1) : t.curve.length - 1;
+  return t.curve[i];
+}
+
+/** Whether a trained candidate is a coarse-stage measurement (what the predictor is fitted on). */
+export function isCoarse(t: TrainedCandidate): boolean {
+  return t.stage === 'round0' || t.stage === 'round';
+}
+
+/** Fits the predictor on trained candidates' scores (the one fitting path of the search and the ablation). */
+export async function fitPredictor(
+  predictor: PredictorEnsemble,
+  space: JointSpace,
+  earlyStop: EarlyStopChoice | null,
+  measured: readonly TrainedCandidate[],
+): Promise<void> {
+  await predictor.fit(
+    measured.map((t) => archFeatures(space, t.candidate)),
+    measured.map((t) => recipeFeatures(space, t.candidate)),
+    measured.map((t) => candidateScore(earlyStop, t)),
+  );
+}
+
 export class JointSearch {
   readonly space: JointSpace;
   private predictor: PredictorEnsemble | null = null;
@@ -275,35 +338,19 @@ export class JointSearch {
 
   /** Score of a trained candidate: its NME at the early-stop point. */
   private scoreOf(t: TrainedCandidate): number {
-    const e = this.state.earlyStop;
-    const i = e ? Math.min(e.index, t.curve.length - 1) : t.curve.length - 1;
-    return t.curve[i];
+    return candidateScore(this.state.earlyStop, t);
   }
 
   private async ensurePredictor(): Promise<PredictorEnsemble> {
     const c = this.state.config;
     if (!this.predictor) {
-      const g = knobGroups(this.space);
-      const { members, ...options } = c.predictor;
-      this.predictor = new PredictorEnsemble(g.arch.length, g.recipe.length, {
-        ...options,
-        members: members ?? 3,
-        seed: c.seed,
-      });
-      if (c.proxyArchs > 0) {
-        const data = proxyData(this.space, c.proxyArchs, (c.seed ^ 0x9e3779b9) >>> 0);
-        await this.predictor.pretrain(data.arch, data.costs);
-      }
+      this.predictor = await searchPredictor(this.space, c);
       this.fittedOn = -1;
     }
     // measurements used: every coarse-stage candidate (their early-stop scores)
-    const coarse = this.state.trained.filter((t) => t.stage === 'round0' || t.stage === 'round');
+    const coarse = this.state.trained.filter(isCoarse);
     if (this.fittedOn !== coarse.length) {
-      await this.predictor.fit(
-        coarse.map((t) => archFeatures(this.space, t.candidate)),
-        coarse.map((t) => recipeFeatures(this.space, t.candidate)),
-        coarse.map((t) => this.scoreOf(t)),
-      );
+      await fitPredictor(this.predictor, this.space, this.state.earlyStop, coarse);
       this.fittedOn = coarse.length;
     }
     return this.predictor;
@@ -368,7 +415,8 @@ export class JointSearch {
     switch (s.phase) {
       case 'round0':
       case 'rounds':
-      case 'verify': {
+      case 'verify':
+      case 'sensitivity': {
         const q = s.queue[0];
         if (q) {
           const record = await this.train(q, signal);
@@ -383,6 +431,12 @@ export class JointSearch {
           return this.step(signal);
         }
         if (s.phase === 'verify') {
+          // the sensitivity queue is a function of the state: a reload before its first candidate rebuilds it
+          s.queue = this.sensitivityQueue();
+          s.phase = s.queue.length ? 'sensitivity' : 'done';
+          return s.queue.length ? this.step(signal) : { kind: 'done' };
+        }
+        if (s.phase === 'sensitivity') {
           s.phase = 'done';
           return { kind: 'done' };
         }
@@ -459,6 +513,44 @@ export class JointSearch {
   }
 
   /**
+   * The recipe-sensitivity stage: the best `sensitivity.architectures` distinct measured architectures
+   * (coarse stage, by score), each with the default recipe and with the searched one — the recipe of the
+   * best fully trained fine-stage pick (else of the best measured candidate). Trained to the full budget.
+   */
+  private sensitivityQueue(): QueuedCandidate[] {
+    const s = this.state;
+    const k = s.config.sensitivity?.architectures ?? 0;
+    if (k === 0) return [];
+    const final = (t: TrainedCandidate) => t.curve[t.curve.length - 1];
+    const coarse = s.trained.filter(isCoarse).sort((a, b) => this.scoreOf(a) - this.scoreOf(b));
+    const verified = s.trained.filter((t) => t.stage === 'verify').sort((a, b) => final(a) - final(b));
+    const source = verified[0] ?? coarse[0];
+    if (!source) return [];
+    const searched = decodeRecipe(this.space, source.candidate);
+    const archs: JointCandidate[] = [];
+    const seen = new Set<string>();
+    for (const t of coarse) {
+      const key = archKey(this.space, t.candidate);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      archs.push(t.candidate);
+      if (archs.length === k) break;
+    }
+    return archs.flatMap((cand, arch) =>
+      (['default', 'searched'] as const).map((recipe) => ({
+        candidate: withRecipe(this.space, cand, recipe === 'default' ? defaultRecipe(this.space) : searched),
+        stage: 'sensitivity' as const,
+        round: s.round,
+        poolIndex: -1,
+        predicted: null,
+        budget: null,
+        points: s.config.checkpoints,
+        sensitivity: { arch, recipe },
+      })),
+    );
+  }
+
+  /**
    * The fine stage for any budgets: a genetic search per budget scored by the predictor alone (no
    * training), seeded from the best measured candidates that fit. Callable again with new budgets.
    */
@@ -466,7 +558,7 @@ export class JointSearch {
     const c = this.state.config;
     await this.ensurePredictor();
     const measured = [...this.state.trained]
-      .filter((t) => t.stage === 'round0' || t.stage === 'round')
+      .filter(isCoarse)
       .sort((a, b) => this.scoreOf(a) - this.scoreOf(b))
       .map((t) => t.candidate);
     const out: FineResult[] = [];

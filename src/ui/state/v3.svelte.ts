@@ -18,6 +18,7 @@ export const PHASE_TITLES: Record<JointPhase, string> = {
   rounds: 'predictor rounds',
   fine: 'fine stage: genetic search on the predictor',
   verify: 'verification: training the fine stage’s picks fully',
+  sensitivity: 'recipe sensitivity: the best architectures under the default and the searched recipe',
   done: 'done',
 };
 
