@@ -6,7 +6,7 @@ import { expectNoSeriousAxeViolations } from './axe.ts';
 const learnUrl = (params = '') => `./?backend=cpu#/learn${params ? `&${params}` : ''}`;
 const SHOTS = 'test-results/learn';
 
-/** `formula: false`: sections that show no formula (the mini-search runs them; V3 has no widget yet). */
+/** `formula: false`: sections that show no formula (the mini-search runs them). */
 const SECTIONS: {
   lesson: string;
   section: string;
@@ -26,7 +26,10 @@ const SECTIONS: {
   { lesson: 'v2', section: 'mask', slider: 'learn-mtau', value: '0.4' },
   { lesson: 'v2', section: 'resolution', slider: 'learn-factor', value: '3' },
   { lesson: 'ws', section: 'ranking', slider: 'learn-ws-candidates', value: '4', param: 'candidates' },
-  { lesson: 'v3', section: 'pending', formula: false },
+  { lesson: 'v3', section: 'recipes', slider: 'learn-v3-sensitivity', value: '4', param: 'sensitivity' },
+  { lesson: 'v3', section: 'predictor', slider: 'learn-v3-proxy', value: '100', param: 'proxy' },
+  { lesson: 'v3', section: 'earlystop', slider: 'learn-v3-threshold', value: '0.9', param: 'threshold' },
+  { lesson: 'v3', section: 'pareto' },
 ];
 
 async function setSlider(page: Page, id: string, value: string): Promise<void> {
@@ -84,8 +87,8 @@ test('every section: formula typeset as MathML, a screenshot, its deep link rest
       expect(box!.height).toBeGreaterThan(12);
       expect(await page.locator('.formula').first().textContent()).not.toMatch(/\\[a-z]+|\^\{/);
     }
-    if (s.lesson === 'v3')
-      await expect(page.getByTestId('v3-pending')).toContainText('after the FBNetV3 search lands');
+    // before any joint search, the V3 sections say what they need instead of showing a widget
+    if (s.lesson === 'v3') await expect(page.getByRole('note').first()).toContainText('Needs');
     await page.screenshot({
       path: `${SHOTS}/${String(i + 1).padStart(2, '0')}-${s.lesson}-${s.section}.png`,
       fullPage: true,
@@ -457,3 +460,63 @@ async function openAllDetailsIn(page: Page): Promise<void> {
     .locator('main details:not([open]) > summary')
     .evaluateAll((ss) => ss.forEach((s) => (s as HTMLElement).click()));
 }
+
+test('V3: a lesson-sized joint search feeds all four sections (rank crossing, pre-training ablation, early stop, budgets)', async ({
+  page,
+}) => {
+  test.setTimeout(420_000);
+  await page.goto(learnUrl('lv=1&lesson=v3&s=earlystop'));
+  const start = page.getByTestId('v3-lesson-start');
+  await expect(start).toBeEnabled({ timeout: 120_000 });
+  const t0 = Date.now();
+  await start.click();
+  await expect(page.getByTestId('v3-lesson-status')).toContainText(/candidates trained|predictor/);
+  await expect(page.getByTestId('v3-lesson-run')).toHaveAttribute('data-phase', 'done', { timeout: 360_000 });
+  console.log(`V3 lesson joint search (cpu backend): ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  // (3) the early-stop curve: a stricter threshold never stops earlier; τ_stop = 1 needs the full budget
+  const stop = page.getByTestId('v3-early-stop-step');
+  await expect(page.getByTestId('v3-early-stop-chart')).toBeVisible();
+  await setSlider(page, 'learn-v3-threshold', '0.5');
+  const loose = Number(await stop.getAttribute('data-index'));
+  await setSlider(page, 'learn-v3-threshold', '1');
+  await expect(stop).toContainText('τ_stop = 1.00');
+  // the point chosen at τ_stop = 1 ranks exactly as the final one (τ = 1) and is no earlier than at 0.5
+  expect(Number(await stop.getAttribute('data-index'))).toBeGreaterThanOrEqual(loose);
+  const strictTau = await stop.getAttribute('data-tau');
+  if (strictTau !== '') expect(Number(strictTau)).toBe(1);
+  await page.screenshot({ path: `${SHOTS}/31-v3-earlystop-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, early stop');
+  // (4) one predictor, three budgets
+  await page.goto(learnUrl('lv=1&lesson=v3&s=pareto&budget=2'));
+  await expect(page.getByTestId('v3-pareto-table')).toHaveAttribute('data-budgets', '3');
+  await expect(page.getByTestId('v3-pareto-table').locator('caption')).toContainText('Budget 2 of 3');
+  await page.screenshot({ path: `${SHOTS}/32-v3-pareto-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, budgets');
+  // (1) the same architectures under two recipes
+  await page.goto(learnUrl('lv=1&lesson=v3&s=recipes'));
+  const cross = page.getByTestId('v3-cross');
+  await expect(cross).toBeVisible();
+  expect(Number(await cross.getAttribute('data-n'))).toBeGreaterThanOrEqual(2);
+  const tau = await cross.getAttribute('data-tau');
+  if (tau !== '') {
+    expect(Number(tau)).toBeGreaterThanOrEqual(-1);
+    expect(Number(tau)).toBeLessThanOrEqual(1);
+  }
+  await page.screenshot({ path: `${SHOTS}/33-v3-recipes-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, recipes');
+  // (2) the predictor with and without pre-training, refitted per round by the worker
+  await page.goto(learnUrl('lv=1&lesson=v3&s=predictor'));
+  await page.getByTestId('v3-ablation').click();
+  await expect(page.getByTestId('v3-ablation-rows')).toBeVisible({ timeout: 120_000 });
+  expect(Number(await page.getByTestId('v3-ablation-rows').getAttribute('data-rows'))).toBeGreaterThanOrEqual(
+    1,
+  );
+  await openAllDetailsIn(page);
+  await page.screenshot({ path: `${SHOTS}/34-v3-predictor-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, predictor');
+  // Try it: the V3 panel opens with the section's settings
+  await page.goto(learnUrl('lv=1&lesson=v3&s=predictor&proxy=100'));
+  await page.getByTestId('try-it').click();
+  await expect(page).toHaveURL(/#\/results/);
+  await expect(page.getByLabel('Fine-stage budgets (M MACs)')).toHaveValue('0.5, 1, 3');
+});

@@ -329,16 +329,16 @@ export interface WorkerApi {
   v3Pause: { args: Record<string, never>; result: { paused: boolean } };
   /** The pre-training ablation of a joint search's predictor rounds (streams v3-ablation-progress). */
   v3Ablation: { args: { state: JointSearchState }; result: PretrainAblationRow[] };
-  /**
-   * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
-   * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
-   * 'stall' (that write waits forever: reload the page to cut it), 'crash' (that write and all later fail).
-   */
   /** Learn area: latency table of a small space edit on this device, returned and NOT stored (streams lesson-progress). */
   lessonLatency: { args: LessonLatencyArgs; result: LatencyTable };
   /** Learn area: a lesson-sized weight-sharing check on its own SPOS supernet (streams lesson-progress). */
   lessonWeightSharing: { args: LessonWeightSharingArgs; result: WeightSharingReport };
   lessonStop: { args: Record<string, never>; result: { stopped: boolean } };
+  /**
+   * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
+   * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
+   * 'stall' (that write waits forever: reload the page to cut it), 'crash' (that write and all later fail).
+   */
   injectStorageFault: {
     args: { kind: 'quota' | 'stall' | 'crash' | 'clear'; at?: number; keyPattern?: string };
     result: { armed: boolean };

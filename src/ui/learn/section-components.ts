@@ -10,7 +10,10 @@ import ResolutionSection from './ResolutionSection.svelte';
 import ScheduleSection from './ScheduleSection.svelte';
 import SupernetSection from './SupernetSection.svelte';
 import type { SectionProps } from './section-props.ts';
-import V3Pending from './V3Pending.svelte';
+import V3EarlyStopSection from './V3EarlyStopSection.svelte';
+import V3ParetoSection from './V3ParetoSection.svelte';
+import V3PredictorSection from './V3PredictorSection.svelte';
+import V3RecipesSection from './V3RecipesSection.svelte';
 import WeightSharingSection from './WeightSharingSection.svelte';
 
 export const SECTION_COMPONENTS: Record<string, Component<SectionProps>> = {
@@ -24,5 +27,8 @@ export const SECTION_COMPONENTS: Record<string, Component<SectionProps>> = {
   'v2/mask': MaskSection,
   'v2/resolution': ResolutionSection,
   'ws/ranking': WeightSharingSection,
-  'v3/pending': V3Pending,
+  'v3/recipes': V3RecipesSection,
+  'v3/predictor': V3PredictorSection,
+  'v3/earlystop': V3EarlyStopSection,
+  'v3/pareto': V3ParetoSection,
 };
