@@ -136,9 +136,9 @@ export const FORMULAS = {
     sup(paren(mi('a'), mo(','), mi('h')), mo('*')),
     paren(mi('B')),
     mo('='),
-    sub(fn('argmax'), row(fn('MACs'), paren(mi('a')), mo('≤'), mi('B'))),
+    sub(fn('argmin'), row(fn('MACs'), paren(mi('a')), mo('≤'), mi('B'))),
     space(),
-    fn('acĉ'),
+    sub(fn('NME'), fn('pred')),
     paren(mi('a'), mo(','), mi('h')),
   ),
   /** DMaskingNAS: the mask over channels, one shared weight. */
@@ -224,6 +224,6 @@ export const FORMULA_TEXT: Record<FormulaId, string> = {
   earlyStop:
     'the early-stop step s star is the first step s whose ranking of the candidates has a Kendall tau with the final ranking of at least the threshold',
   pareto:
-    'for a budget B, the chosen architecture and recipe maximise the predicted accuracy among those whose MACs are at most B',
+    'for a budget B, the chosen architecture and recipe minimise the predicted NME among those whose MACs are at most B',
   subsample: 'x at factor f keeps pixel i, j when f divides both i and j, and is zero elsewhere',
 };

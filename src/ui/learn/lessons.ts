@@ -70,7 +70,7 @@ export function sposPreset(size: number, steps: number): ExperimentConfig {
 
 /**
  * The V3 lesson's joint search: the V3 panel's tiny defaults made smaller still (16-pixel faces, a pool of
- * eight, two predictor rounds of two), three fine-stage budgets and the recipe-sensitivity stage, so a run
+ * fourteen, two predictor rounds of four), three fine-stage budgets and the recipe-sensitivity stage, so a run
  * takes about a minute on the CPU backend.
  */
 export function lessonV3Settings(edit: Partial<V3Settings>): V3Settings {
@@ -79,10 +79,10 @@ export function lessonV3Settings(edit: Partial<V3Settings>): V3Settings {
     faces: 24,
     size: 16,
     batch: 4,
-    poolSize: 8,
-    round0: 4,
+    poolSize: 14,
+    round0: 5,
     rounds: 2,
-    perRound: 2,
+    perRound: 4,
     steps: 6,
     checkpoints: 3,
     earlyStopTau: 0.8,
