@@ -6,17 +6,30 @@ import { expectNoSeriousAxeViolations } from './axe.ts';
 const learnUrl = (params = '') => `./?backend=cpu#/learn${params ? `&${params}` : ''}`;
 const SHOTS = 'test-results/learn';
 
-/** `formula: false`: sections that show no formula (the mini-search runs them; V3 has no widget yet). */
-const SECTIONS: { lesson: string; section: string; slider?: string; value?: string; formula?: false }[] = [
+/** `formula: false`: sections that show no formula (the mini-search runs them). */
+const SECTIONS: {
+  lesson: string;
+  section: string;
+  slider?: string;
+  value?: string;
+  /** The link's key for the slider, when it is not the slider id less `learn-` / `learn-m`. */
+  param?: string;
+  formula?: false;
+}[] = [
   { lesson: 'v1', section: 'supernet', slider: 'learn-size', value: '96' },
   { lesson: 'v1', section: 'gumbel', slider: 'learn-tau', value: '0.35' },
   { lesson: 'v1', section: 'paths', slider: 'learn-size', value: '96' },
   { lesson: 'v1', section: 'schedule', slider: 'learn-decay', value: '0.9' },
   { lesson: 'v1', section: 'loss', slider: 'learn-beta', value: '1.5' },
+  { lesson: 'v1', section: 'latency', slider: 'learn-lat-beta', value: '1.5', param: 'beta' },
   { lesson: 'v1', section: 'mini', slider: 'learn-mbeta', value: '1.5', formula: false },
   { lesson: 'v2', section: 'mask', slider: 'learn-mtau', value: '0.4' },
   { lesson: 'v2', section: 'resolution', slider: 'learn-factor', value: '3' },
-  { lesson: 'v3', section: 'pending', formula: false },
+  { lesson: 'ws', section: 'ranking', slider: 'learn-ws-candidates', value: '4', param: 'candidates' },
+  { lesson: 'v3', section: 'recipes', slider: 'learn-v3-sensitivity', value: '4', param: 'sensitivity' },
+  { lesson: 'v3', section: 'predictor', slider: 'learn-v3-proxy', value: '100', param: 'proxy' },
+  { lesson: 'v3', section: 'earlystop', slider: 'learn-v3-threshold', value: '0.9', param: 'threshold' },
+  { lesson: 'v3', section: 'pareto' },
 ];
 
 async function setSlider(page: Page, id: string, value: string): Promise<void> {
@@ -36,9 +49,9 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
   await expect(page.getByTestId('section-title')).toHaveText(/supernet/);
   await expect(page).toHaveURL(/#\/learn&lv=1&lesson=v1&s=supernet/);
   const titles: string[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 7; i++) {
     titles.push((await page.getByTestId('section-title').textContent()) ?? '');
-    if (i < 5) {
+    if (i < 6) {
       // keyboard: the button, then focus lands on the new section's heading
       await page.getByTestId('next-section').focus();
       await page.keyboard.press('Enter');
@@ -51,11 +64,12 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
     'All paths or one path',
     'The temperature schedule',
     'The cost-aware loss',
+    'The latency table',
     'A mini-search you can watch settle',
   ]);
   await expect(page.getByTestId('next-section')).toBeDisabled();
   await page.getByTestId('prev-section').click();
-  await expect(page.getByTestId('section-title')).toHaveText(/cost-aware loss/);
+  await expect(page.getByTestId('section-title')).toHaveText(/latency table/);
 });
 
 test('every section: formula typeset as MathML, a screenshot, its deep link restores the widget after reload', async ({
@@ -73,8 +87,8 @@ test('every section: formula typeset as MathML, a screenshot, its deep link rest
       expect(box!.height).toBeGreaterThan(12);
       expect(await page.locator('.formula').first().textContent()).not.toMatch(/\\[a-z]+|\^\{/);
     }
-    if (s.lesson === 'v3')
-      await expect(page.getByTestId('v3-pending')).toContainText('after the FBNetV3 search lands');
+    // before any joint search, the V3 sections say what they need instead of showing a widget
+    if (s.lesson === 'v3') await expect(page.getByRole('note').first()).toContainText('Needs');
     await page.screenshot({
       path: `${SHOTS}/${String(i + 1).padStart(2, '0')}-${s.lesson}-${s.section}.png`,
       fullPage: true,
@@ -82,7 +96,7 @@ test('every section: formula typeset as MathML, a screenshot, its deep link rest
     if (!s.slider) continue;
     await setSlider(page, s.slider, s.value!);
     await expect(page).toHaveURL(
-      new RegExp(`[&]${s.slider.replace(/^learn-m?/, '')}=${s.value!.replace('.', '\\.')}(&|$)`),
+      new RegExp(`[&]${s.param ?? s.slider.replace(/^learn-m?/, '')}=${s.value!.replace('.', '\\.')}(&|$)`),
     );
     await page.reload();
     await expect(page.locator(`#${s.slider}`)).toHaveValue(s.value!);
@@ -329,4 +343,180 @@ test('all paths vs a single path: one step of each timed by the worker on this d
   expect(ms).toHaveLength(4);
   for (const v of ms) expect(v).toBeGreaterThanOrEqual(0);
   console.log(`paths timing (cpu backend, 32 px, batch 2): ${await timing.textContent()}`);
+});
+
+/** Every record of the stored latency tables (the worker's IndexedDB store), keyed. */
+async function storedLatencyTables(page: Page): Promise<Record<string, unknown>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const open = indexedDB.open('nas-playground-latency');
+        open.onupgradeneeded = () => open.result.createObjectStore('tables');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('tables', 'readonly');
+          const store = tx.objectStore('tables');
+          const out: Record<string, unknown> = {};
+          const cursor = store.openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (c) {
+              out[String(c.key)] = c.value;
+              c.continue();
+            } else {
+              db.close();
+              resolve(out);
+            }
+          };
+          cursor.onerror = () => reject(cursor.error);
+        };
+      }),
+  );
+}
+
+test('the latency table: three blocks measured on this device, their loss factors shown; stored tables untouched', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await page.goto(learnUrl('lv=1&lesson=v1&s=latency&layer=3&size=48&alpha=0.2&beta=0.6'));
+  const button = page.getByTestId('lat-measure');
+  await expect(button).toBeEnabled({ timeout: 120_000 });
+  const before = await storedLatencyTables(page);
+  await button.click();
+  const rows = page.getByTestId('lat-row');
+  await expect(rows).toHaveCount(3, { timeout: 120_000 });
+  const raw = await rows.evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-raw-ms'))));
+  for (const v of raw) expect(v).toBeGreaterThan(0);
+  await expect(rows.locator('th')).toHaveText(['k3_e1', 'k3_e6', 'k5_e6']);
+  console.log(`lesson latency (cpu, 48 px, batch 4), ms: ${raw.map((v) => v.toFixed(3)).join(', ')}`);
+  // the table's numbers enter the loss: raising β changes every factor, β = 0 leaves α alone
+  const factors = async () => rows.evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-factor'))));
+  const at06 = await factors();
+  await setSlider(page, 'learn-lat-beta', '0');
+  await expect.poll(factors).toEqual([0.2, 0.2, 0.2]);
+  await setSlider(page, 'learn-lat-beta', '2');
+  const at2 = await factors();
+  expect(at2).not.toEqual(at06);
+  // the measurement was not stored: the worker's latency-table store holds exactly what it held before
+  expect(await storedLatencyTables(page)).toEqual(before);
+  await openAllDetailsIn(page);
+  await page.screenshot({ path: `${SHOTS}/06b-v1-latency-measured.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn, latency table measured');
+  // another layer: the old measurement is not shown as this one's
+  await setSlider(page, 'learn-lat-layer', '1');
+  await expect(rows).toHaveCount(0);
+  await expect(page.getByTestId('lat-status')).toContainText('other settings');
+  await page.getByTestId('try-it').click();
+  await expect(page).toHaveURL(/#\/search/);
+  await expect(page.locator('#exp-title')).toHaveValue(/latency-aware/);
+});
+
+test('weight sharing: a lesson-sized SPOS check ranks N candidates both ways, with Kendall τ in [-1, 1]', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await page.goto(learnUrl('lv=1&lesson=ws&s=ranking&candidates=3&supernet=10&standalone=10&size=16&seed=2'));
+  const run = page.getByTestId('ws-run');
+  await expect(run).toBeEnabled({ timeout: 120_000 });
+  const t0 = Date.now();
+  await run.click();
+  await expect(page.getByTestId('ws-slope')).toBeVisible({ timeout: 150_000 });
+  console.log(
+    `weight-sharing lesson check (cpu, 3 candidates, 10+10 steps, 16 px): ${(Date.now() - t0) / 1000} s`,
+  );
+  await expect(page.getByTestId('ws-slope')).toHaveAttribute('data-n', '3');
+  const tau = await dataNumber(page, 'ws-tau');
+  expect(tau).toBeGreaterThanOrEqual(-1);
+  expect(tau).toBeLessThanOrEqual(1);
+  await openAllDetailsIn(page);
+  await expect(page.getByTestId('ws-slope').locator('tbody tr')).toHaveCount(3);
+  await page.screenshot({ path: `${SHOTS}/20-ws-ranking-done.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn, weight sharing with its rankings');
+  await page.getByTestId('try-it').click();
+  await expect(page).toHaveURL(/#\/search/);
+  await expect(page.locator('#exp-title')).toHaveValue(/weight sharing/);
+});
+
+test('hostile links to the latency and weight-sharing sections open at defaults with a notice', async ({
+  page,
+}) => {
+  const script = encodeURIComponent('<img src=x onerror=alert(1)>');
+  await page.goto(learnUrl(`lv=1&lesson=v1&s=latency&layer=9&size=${script}&beta=-1`));
+  await expect(page.getByTestId('lesson-notice')).toContainText('layer: "9" is outside 1 to 5');
+  await expect(page.locator('#learn-lat-layer')).toHaveValue('2');
+  await expect(page.locator('#learn-lat-size')).toHaveValue('64');
+  await expect(page.locator('#learn-lat-beta')).toHaveValue('0.6');
+  await page.goto(learnUrl(`lv=1&lesson=ws&s=ranking&candidates=500&supernet=1e9&seed=${script}`));
+  await expect(page.getByTestId('lesson-notice')).toContainText('candidates: "500" is outside 3 to 8');
+  await expect(page.locator('#learn-ws-candidates')).toHaveValue('5');
+  await expect(page.locator('#learn-ws-supernet')).toHaveValue('80');
+  expect(await page.locator('main img').count()).toBe(0);
+  await expect(page.getByTestId('ws-slope')).toHaveCount(0);
+});
+
+async function openAllDetailsIn(page: Page): Promise<void> {
+  await page
+    .locator('main details:not([open]) > summary')
+    .evaluateAll((ss) => ss.forEach((s) => (s as HTMLElement).click()));
+}
+
+test('V3: a lesson-sized joint search feeds all four sections (rank crossing, pre-training ablation, early stop, budgets)', async ({
+  page,
+}) => {
+  test.setTimeout(420_000);
+  await page.goto(learnUrl('lv=1&lesson=v3&s=earlystop'));
+  const start = page.getByTestId('v3-lesson-start');
+  await expect(start).toBeEnabled({ timeout: 120_000 });
+  const t0 = Date.now();
+  await start.click();
+  await expect(page.getByTestId('v3-lesson-status')).toContainText(/candidates trained|predictor/);
+  await expect(page.getByTestId('v3-lesson-run')).toHaveAttribute('data-phase', 'done', { timeout: 360_000 });
+  console.log(`V3 lesson joint search (cpu backend): ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  // (3) the early-stop curve: a stricter threshold never stops earlier; τ_stop = 1 needs the full budget
+  const stop = page.getByTestId('v3-early-stop-step');
+  await expect(page.getByTestId('v3-early-stop-chart')).toBeVisible();
+  await setSlider(page, 'learn-v3-threshold', '0.5');
+  const loose = Number(await stop.getAttribute('data-index'));
+  await setSlider(page, 'learn-v3-threshold', '1');
+  await expect(stop).toContainText('τ_stop = 1.00');
+  // the point chosen at τ_stop = 1 ranks exactly as the final one (τ = 1) and is no earlier than at 0.5
+  expect(Number(await stop.getAttribute('data-index'))).toBeGreaterThanOrEqual(loose);
+  const strictTau = await stop.getAttribute('data-tau');
+  if (strictTau !== '') expect(Number(strictTau)).toBe(1);
+  await page.screenshot({ path: `${SHOTS}/31-v3-earlystop-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, early stop');
+  // (4) one predictor, three budgets
+  await page.goto(learnUrl('lv=1&lesson=v3&s=pareto&budget=2'));
+  await expect(page.getByTestId('v3-pareto-table')).toHaveAttribute('data-budgets', '3');
+  await expect(page.getByTestId('v3-pareto-table').locator('caption')).toContainText('Budget 2 of 3');
+  await page.screenshot({ path: `${SHOTS}/32-v3-pareto-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, budgets');
+  // (1) the same architectures under two recipes
+  await page.goto(learnUrl('lv=1&lesson=v3&s=recipes'));
+  const cross = page.getByTestId('v3-cross');
+  await expect(cross).toBeVisible();
+  expect(Number(await cross.getAttribute('data-n'))).toBeGreaterThanOrEqual(2);
+  const tau = await cross.getAttribute('data-tau');
+  if (tau !== '') {
+    expect(Number(tau)).toBeGreaterThanOrEqual(-1);
+    expect(Number(tau)).toBeLessThanOrEqual(1);
+  }
+  await page.screenshot({ path: `${SHOTS}/33-v3-recipes-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, recipes');
+  // (2) the predictor with and without pre-training, refitted per round by the worker
+  await page.goto(learnUrl('lv=1&lesson=v3&s=predictor'));
+  await page.getByTestId('v3-ablation').click();
+  await expect(page.getByTestId('v3-ablation-rows')).toBeVisible({ timeout: 120_000 });
+  expect(Number(await page.getByTestId('v3-ablation-rows').getAttribute('data-rows'))).toBeGreaterThanOrEqual(
+    1,
+  );
+  await openAllDetailsIn(page);
+  await page.screenshot({ path: `${SHOTS}/34-v3-predictor-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V3, predictor');
+  // Try it: the V3 panel opens with the section's settings
+  await page.goto(learnUrl('lv=1&lesson=v3&s=predictor&proxy=100'));
+  await page.getByTestId('try-it').click();
+  await expect(page).toHaveURL(/#\/results/);
+  await expect(page.getByLabel('Fine-stage budgets (M MACs)')).toHaveValue('0.5, 1, 3');
 });

@@ -200,3 +200,5 @@ export { composeMask, effectiveCount, interspersedSubsample } from './v2/mask-ho
 // FBNetV3: joint architecture + training-recipe search (Sobol pool, early stop by Kendall τ, pre-trained
 // predictor, predictor-driven genetic search)
 export * from './v3/index.ts';
+/** The loss unit a search uses for a cost table (the Learn area shows it beside measured latencies). */
+export { defaultCostUnit } from './search/cost-options.ts';

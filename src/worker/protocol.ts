@@ -262,6 +262,19 @@ export interface V3ExportArgs {
   experimentUrl?: string;
 }
 
+/** A lesson's latency measurement: a space with edits, timed like profileLatency but not stored. */
+export type LessonLatencyArgs = ProfileLatencyArgs;
+
+/** A lesson's weight-sharing check: its own tiny SPOS supernet, then one-shot vs standalone scores. */
+export interface LessonWeightSharingArgs {
+  candidates: number;
+  supernetSteps: number;
+  standaloneSteps: number;
+  /** Input size of the generated faces (pixels). */
+  size: number;
+  seed: number;
+}
+
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
   /** Choose the backend; in auto mode by timing a step on each (cached per device unless remeasure). */
@@ -332,6 +345,11 @@ export interface WorkerApi {
   v3Ablation: { args: { state: JointSearchState }; result: PretrainAblationRow[] };
   /** A trained candidate to ONNX through the shared exporter, checked against onnxruntime-web. */
   v3Export: { args: V3ExportArgs; result: ResultsExport };
+  /** Learn area: latency table of a small space edit on this device, returned and NOT stored (streams lesson-progress). */
+  lessonLatency: { args: LessonLatencyArgs; result: LatencyTable };
+  /** Learn area: a lesson-sized weight-sharing check on its own SPOS supernet (streams lesson-progress). */
+  lessonWeightSharing: { args: LessonWeightSharingArgs; result: WeightSharingReport };
+  lessonStop: { args: Record<string, never>; result: { stopped: boolean } };
   /**
    * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
    * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
@@ -378,6 +396,13 @@ export type WorkerEvent =
       summary: SideBySideSummary;
       /** Resumable state of every run: the checkpoint. */
       state: SideBySideState;
+    }
+  | {
+      type: 'lesson-progress';
+      what: 'latency' | 'weight-sharing';
+      label: string;
+      done: number;
+      total: number;
     }
   | { type: 'weight-sharing-progress'; done: number; total: number; row: WeightSharingRow }
   | {
@@ -453,6 +478,9 @@ const METHODS: readonly Method[] = [
   'injectStorageFault',
   'v3Start',
   'v3Pause',
+  'lessonLatency',
+  'lessonWeightSharing',
+  'lessonStop',
   'v3Ablation',
   'v3Export',
 ];

@@ -14,6 +14,7 @@ import { LatencySession } from './latency-session.ts';
 import { SweepSession } from './sweep-session.ts';
 import { StrategiesSession } from './strategies-session.ts';
 import { V3Session } from './v3-session.ts';
+import { LessonSession } from './lesson-session.ts';
 import { idbKV } from '../storage/kv.ts';
 import { FaultyKV } from '../storage/faulty-kv.ts';
 
@@ -38,6 +39,7 @@ const strategies = new StrategiesSession(
   () => session.activeTrainer,
 );
 const v3 = new V3Session((event) => post({ kind: 'event', event }));
+const lesson = new LessonSession((event) => post({ kind: 'event', event }));
 
 const sweep = new SweepSession(
   (event) => post({ kind: 'event', event }),
@@ -147,6 +149,15 @@ const handlers: Handlers = {
     return v3.start(args);
   },
   v3Pause: () => v3.pause(),
+  lessonLatency: (args) => {
+    requireBackend();
+    return lesson.latency(args, activeAdapter);
+  },
+  lessonWeightSharing: (args) => {
+    requireBackend();
+    return lesson.weightSharing(args);
+  },
+  lessonStop: () => lesson.stop(),
   v3Ablation: (args) => v3.ablation(args.state),
   v3Export: (args) => {
     requireBackend();

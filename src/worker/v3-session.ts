@@ -34,7 +34,7 @@ import {
 } from './protocol.ts';
 
 /** A tiny run: seconds per candidate on the CPU path (the form's defaults). */
-export const DEFAULT_V3_SETTINGS: V3Settings = {
+export const DEFAULT_V3_SETTINGS: V3Settings & { sensitivity: number } = {
   seed: 1,
   faces: 40,
   size: 32,

@@ -88,6 +88,59 @@ export const FORMULAS = {
     sum(mi('l')),
     sub(fn('cost'), row(mi('l'), mo(','), sub(mi('s'), mi('l')))),
   ),
+  /** FBNet eq. 3: a network's latency from the lookup table, fixed part plus one entry per layer. */
+  latTable: row(
+    fn('LAT'),
+    paren(mi('a')),
+    mo('='),
+    sub(fn('LAT'), fn('fixed')),
+    mo('+'),
+    sum(mi('l')),
+    sub(fn('LUT'), mi('l')),
+    paren(sub(mi('a'), mi('l'))),
+    mo(','),
+    space(),
+    mi('L'),
+    paren(mi('a')),
+    mo('='),
+    fn('CE'),
+    mo('·'),
+    mi('α'),
+    mo('·'),
+    fn('log'),
+    sup(paren(fn('LAT'), paren(mi('a'))), mi('β')),
+  ),
+  /** Kendall's τ over the pairs of n candidates: concordant minus discordant pairs over all pairs. */
+  kendall: row(
+    mi('τ'),
+    mo('='),
+    frac(row(mi('C'), mo('−'), mi('D')), row(mi('n'), paren(mi('n'), mo('−'), mn(1)), mo('/'), mn(2))),
+  ),
+  /** FBNetV3's early stop: the first checkpoint whose ranking agrees with the final one by at least a threshold. */
+  earlyStop: row(
+    sup(mi('s'), mo('*')),
+    mo('='),
+    fn('min'),
+    space(),
+    mo('{'),
+    mi('s'),
+    mo(':'),
+    mi('τ'),
+    paren(sub(fn('rank'), mi('s')), mo(','), sub(fn('rank'), fn('final'))),
+    mo('≥'),
+    sub(mi('τ'), fn('stop')),
+    mo('}'),
+  ),
+  /** The fine stage: for each budget, the predicted-best (architecture, recipe) that fits it. */
+  pareto: row(
+    sup(paren(mi('a'), mo(','), mi('h')), mo('*')),
+    paren(mi('B')),
+    mo('='),
+    sub(fn('argmin'), row(fn('MACs'), paren(mi('a')), mo('≤'), mi('B'))),
+    space(),
+    sub(fn('NME'), fn('pred')),
+    paren(mi('a'), mo(','), mi('h')),
+  ),
   /** DMaskingNAS: the mask over channels, one shared weight. */
   channelMask: row(
     mi('M'),
@@ -165,5 +218,12 @@ export const FORMULA_TEXT: Record<FormulaId, string> = {
   effectiveWidth: 'the effective width is the sum over options of g i times c i',
   effectiveMacs:
     'effective MACs equal H times W times k squared times input channels times the effective width',
+  latTable:
+    'the latency of architecture a equals the fixed part plus, for each layer, the table entry of the block chosen there; the loss is cross-entropy times alpha times log of that latency, to the power beta',
+  kendall: 'Kendall tau equals concordant pairs minus discordant pairs, over n times n minus 1 over 2 pairs',
+  earlyStop:
+    'the early-stop step s star is the first step s whose ranking of the candidates has a Kendall tau with the final ranking of at least the threshold',
+  pareto:
+    'for a budget B, the chosen architecture and recipe minimise the predicted NME among those whose MACs are at most B',
   subsample: 'x at factor f keeps pixel i, j when f divides both i and j, and is zero elsewhere',
 };

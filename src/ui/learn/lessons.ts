@@ -3,7 +3,9 @@
  * settings (params.ts) and, where there is one, the Search experiment its "Try it" button opens. The
  * widgets themselves are in section-components.ts, keyed by `lesson/section`.
  */
-import { DEFAULT_EXPERIMENT, type ExperimentConfig, type GumbelPaths } from '../../nas/index.ts';
+import { DEFAULT_EXPERIMENT, sposConfig, type ExperimentConfig, type GumbelPaths } from '../../nas/index.ts';
+import type { V3Settings } from '../../worker/protocol.ts';
+import { DEFAULT_V3_SETTINGS } from '../../worker/v3-session.ts';
 import { bool, boolOf, int, num, nums, numOf, type ParamSpecs, type WidgetState } from './params.ts';
 
 export interface SectionSpec {
@@ -12,6 +14,8 @@ export interface SectionSpec {
   params: ParamSpecs;
   /** The Search experiment that tries this idea, from the widget's settings; absent: no button. */
   preset?: (state: WidgetState) => ExperimentConfig;
+  /** The V3 lesson's counterpart: the joint-search settings the V3 panel opens with. */
+  v3preset?: (state: WidgetState) => V3Settings;
 }
 
 export interface LessonSpec {
@@ -50,6 +54,47 @@ export function pathsStepConfig(paths: GumbelPaths, size: number, batch: number)
     c.train = { ...c.train, batchSize: batch };
     c.gumbel = { ...c.gumbel, paths };
   });
+}
+
+/** A SPOS supernet run of the classroom space (uniform single paths, θ frozen): Search's Strategies panel then scores candidates on it. */
+export function sposPreset(size: number, steps: number): ExperimentConfig {
+  return sposConfig(
+    classroom((c) => {
+      c.title = 'Lesson: weight sharing (SPOS supernet)';
+      c.inputSize = size;
+      c.dataset = { kind: 'synthface', count: 256, size, difficulty: 0.5, seed: 1 };
+      c.train = { ...c.train, epochs: 1, stepsPerEpoch: steps, lrWeights: 0.05 };
+    }),
+  );
+}
+
+/**
+ * The V3 lesson's joint search: the V3 panel's tiny defaults made smaller still (16-pixel faces, a pool of
+ * fourteen, two predictor rounds of four), three fine-stage budgets and the recipe-sensitivity stage, so a run
+ * takes about a minute on the CPU backend.
+ */
+export function lessonV3Settings(edit: Partial<V3Settings>): V3Settings {
+  return {
+    ...DEFAULT_V3_SETTINGS,
+    faces: 24,
+    size: 16,
+    batch: 4,
+    poolSize: 14,
+    round0: 5,
+    rounds: 2,
+    perRound: 4,
+    steps: 6,
+    checkpoints: 3,
+    earlyStopTau: 0.8,
+    maxMacs: 3e6,
+    budgets: [0.5e6, 1e6, 3e6],
+    proxyArchs: 60,
+    predictorSteps: 20,
+    generations: 3,
+    population: 6,
+    sensitivity: 3,
+    ...edit,
+  };
 }
 
 /** The classroom default, edited; a fresh copy each time. */
@@ -134,6 +179,22 @@ export const LESSONS: LessonSpec[] = [
           }),
       },
       {
+        id: 'latency',
+        title: 'The latency table: measured on this device',
+        params: {
+          layer: int('Searchable layer', 1, 5, 2),
+          size: int('Input size (pixels)', 32, 128, 64),
+          alpha: num('α', 0.01, 2, 0.01, 0.2),
+          beta: num('β', 0, 2, 0.01, 0.6),
+        },
+        preset: (s) =>
+          classroom((c) => {
+            c.title = `Lesson V1: latency-aware search, α = ${numOf(s, 'alpha')}, β = ${numOf(s, 'beta')}`;
+            c.inputSize = numOf(s, 'size');
+            c.loss = { ...c.loss, alpha: numOf(s, 'alpha'), beta: numOf(s, 'beta'), cost: 'latency' };
+          }),
+      },
+      {
         id: 'mini',
         title: 'A mini-search you can watch settle',
         params: { beta: num('β', 0, 2, 0.1, 0.6) },
@@ -181,10 +242,58 @@ export const LESSONS: LessonSpec[] = [
     ],
   },
   {
+    id: 'ws',
+    title: 'Weight sharing and its caveat',
+    summary:
+      'One supernet scores every candidate with the weights they share; does it rank them as training ' +
+      'each one alone would?',
+    sections: [
+      {
+        id: 'ranking',
+        title: 'One-shot ranking against standalone training',
+        params: {
+          candidates: int('Candidates', 3, 8, 5),
+          supernet: int('Supernet steps', 10, 300, 80),
+          standalone: int('Standalone steps per candidate', 10, 200, 40),
+          size: int('Input size (pixels)', 16, 64, 32),
+          seed: int('Seed', 0, 9999, 1),
+        },
+        preset: (s) => sposPreset(numOf(s, 'size'), numOf(s, 'supernet')),
+      },
+    ],
+  },
+  {
     id: 'v3',
     title: 'FBNet V3: architecture and recipe together',
-    summary: 'Searching the training recipe with the architecture, through an accuracy predictor.',
-    sections: [{ id: 'pending', title: 'After the FBNetV3 search lands', params: {} }],
+    summary:
+      'Searching the training recipe with the architecture: recipes reorder networks, a pre-trained ' +
+      'predictor ranks candidates cheaply, early stopping shortens training, and one predictor serves many budgets.',
+    sections: [
+      {
+        id: 'recipes',
+        title: 'Two recipes, two rankings',
+        params: { sensitivity: int('Architectures trained under both recipes', 2, 5, 3) },
+        v3preset: (s) => lessonV3Settings({ sensitivity: numOf(s, 'sensitivity') }),
+      },
+      {
+        id: 'predictor',
+        title: 'The predictor and its proxy pre-training',
+        params: { proxy: int('Pre-training architectures', 20, 2000, 60) },
+        v3preset: (s) => lessonV3Settings({ proxyArchs: numOf(s, 'proxy') }),
+      },
+      {
+        id: 'earlystop',
+        title: 'Early stopping by rank agreement',
+        params: { threshold: num('Threshold τ_stop', 0.5, 1, 0.01, 0.8) },
+        v3preset: (s) => lessonV3Settings({ earlyStopTau: numOf(s, 'threshold') }),
+      },
+      {
+        id: 'pareto',
+        title: 'One predictor, many budgets',
+        params: { budget: int('Budget shown', 1, 3, 1) },
+        v3preset: () => lessonV3Settings({}),
+      },
+    ],
   },
 ];
 

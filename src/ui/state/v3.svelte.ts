@@ -170,7 +170,11 @@ export class V3State {
       .map((v) => Number(v) * 1e6);
     const ok = typed.length > 0 && typed.every((b) => b > 0 && Number.isFinite(b));
     // read field by field (not a snapshot) so the address bar's effect follows every field
-    return { ...this.settings, budgets: ok ? typed : [...this.settings.budgets] };
+    return {
+      ...this.settings,
+      sensitivity: this.settings.sensitivity ?? 0,
+      budgets: ok ? typed : [...this.settings.budgets],
+    };
   }
 
   /** Fills the form from an opened link (already checked by the share codec); a stored run keeps its own. */
