@@ -4,11 +4,15 @@
  * it (the user's stored tables stay as they were), and the weight-sharing check trains its own SPOS
  * supernet instead of using (or replacing) the Search area's.
  */
+import * as tf from '@tensorflow/tfjs';
 import {
   DEFAULT_EXPERIMENT,
   generateDataset,
   isAbortError,
   LandmarkSource,
+  maskedVariant,
+  naiveVariant,
+  plainVariant,
   OneShotEvaluator,
   profileSpace,
   randomTokens,
@@ -22,17 +26,32 @@ import {
   weightSharingCheck,
   type ExperimentConfig,
   type LatencyTable,
+  type MaskingVariant,
   type WeightSharingReport,
 } from '../nas/index.ts';
 import {
   WorkerRequestError,
   type LessonLatencyArgs,
+  type LessonMaskTimingArgs,
+  type LessonMaskTimingResult,
   type LessonWeightSharingArgs,
   type WorkerEvent,
 } from './protocol.ts';
 
 /** Upper bounds that keep a lesson's run well under a minute on the CPU backend. */
 export const LESSON_LIMITS = { candidates: 8, supernetSteps: 300, standaloneSteps: 200, runs: 400 };
+
+/** Bounds of the masking timing: at most 4 values of k in [2, 8], small inputs, a few rounds. */
+export const MASK_TIMING_LIMITS = { kMin: 2, kMax: 8, ks: 4, batch: 16, size: 32, warmup: 5, rounds: 15 };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Lets a queued message (lessonStop) through between steps; on the CPU backend steps never yield otherwise. */
+const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** The SPOS supernet run a lesson's weight-sharing check trains: the classroom space on a few small faces. */
 export function lessonSposConfig(args: LessonWeightSharingArgs): ExperimentConfig {
@@ -147,6 +166,99 @@ export class LessonSession {
       return report;
     } finally {
       trainer.dispose();
+      this.abort = null;
+    }
+  }
+
+  /**
+   * Why one shared weight costs about the same whatever the number of width options (FBNetV2, Wan et al.
+   * 2020): the bench's own variants (src/nas/perf/masking-steps.ts) stepped round-robin on the current
+   * backend, wall time per step, median over the timed rounds. Every variant is disposed, whatever happens.
+   */
+  async maskTiming(args: LessonMaskTimingArgs): Promise<LessonMaskTimingResult> {
+    const L = MASK_TIMING_LIMITS;
+    const within = (v: unknown, lo: number, hi: number) =>
+      typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+    const ks = Array.isArray(args?.ks) ? args.ks : [];
+    if (
+      ks.length < 1 ||
+      ks.length > L.ks ||
+      !ks.every((k) => within(k, L.kMin, L.kMax)) ||
+      new Set(ks).size !== ks.length ||
+      !within(args.batch, 1, L.batch) ||
+      !within(args.size, 4, L.size) ||
+      !within(args.warmup, 0, L.warmup) ||
+      !within(args.rounds, 1, L.rounds) ||
+      !within(args.seed, 0, 9999)
+    ) {
+      throw new WorkerRequestError('Lesson settings out of range for the masking timing.', 'bad-settings');
+    }
+    const abort = this.begin();
+    const variants: MaskingVariant[] = [];
+    const rng = new Rng(args.seed);
+    const { batch, size } = args;
+    const x = tf.tensor4d(
+      Float32Array.from({ length: batch * size * size * 3 }, () => rng.normal()),
+      [batch, size, size, 3],
+    );
+    const y = tf.tidy(
+      () =>
+        tf
+          .oneHot(
+            tf.tensor1d(
+              Array.from({ length: batch }, () => rng.int(10)),
+              'int32',
+            ),
+            10,
+          )
+          .asType('float32') as tf.Tensor2D,
+    );
+    try {
+      variants.push(plainVariant(args.seed));
+      for (const k of ks) variants.push(maskedVariant(k, args.seed), naiveVariant(k, args.seed));
+      const times = variants.map((): number[] => []);
+      const total = variants.length * (args.warmup + args.rounds);
+      let done = 0;
+      const tick = async (label: string) => {
+        done++;
+        this.emit({ type: 'lesson-progress', what: 'mask-timing', label, done, total });
+        await yieldToEvents();
+        if (abort.signal.aborted) throw new WorkerRequestError('Stopped.', 'cancelled');
+      };
+      for (const v of variants)
+        for (let i = 0; i < args.warmup; i++) {
+          await v.step(x, y);
+          await tick(`warming up ${v.label}${v.k > 1 ? ` k=${v.k}` : ''}`);
+        }
+      for (let r = 0; r < args.rounds; r++) {
+        // rotate the order so no variant always follows the heaviest one (as the bench does)
+        for (let j = 0; j < variants.length; j++) {
+          const i = (j + r) % variants.length;
+          const t0 = performance.now();
+          await variants[i].step(x, y);
+          times[i].push(performance.now() - t0);
+          await tick(`round ${r + 1} of ${args.rounds}`);
+        }
+      }
+      const plainMs = median(times[0]);
+      const ms = (label: string, k: number) =>
+        median(times[variants.findIndex((v) => v.label === label && v.k === k)]);
+      return {
+        backend: tf.getBackend(),
+        batch,
+        size,
+        rounds: args.rounds,
+        plainMs,
+        rows: ks.map((k) => {
+          const maskedMs = ms('masked', k);
+          const naiveMs = ms('naive', k);
+          return { k, maskedMs, naiveMs, maskedRatio: maskedMs / plainMs, naiveRatio: naiveMs / plainMs };
+        }),
+      };
+    } finally {
+      for (const v of variants) v.dispose();
+      x.dispose();
+      y.dispose();
       this.abort = null;
     }
   }

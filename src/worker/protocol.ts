@@ -275,6 +275,37 @@ export interface LessonWeightSharingArgs {
   seed: number;
 }
 
+/** A lesson's masking timing: one supernet step of FBNetV2 masking vs naive copies per k, on this backend. */
+export interface LessonMaskTimingArgs {
+  /** Numbers of width options to time (distinct integers in [2, 8]). */
+  ks: number[];
+  batch: number;
+  /** Input size (pixels, square). */
+  size: number;
+  warmup: number;
+  /** Timed rounds; each round steps every variant once. */
+  rounds: number;
+  seed: number;
+}
+
+/** Median milliseconds per step of each variant, and its ratio to the plain (unsearched) layer's step. */
+export interface LessonMaskTimingRow {
+  k: number;
+  maskedMs: number;
+  naiveMs: number;
+  maskedRatio: number;
+  naiveRatio: number;
+}
+
+export interface LessonMaskTimingResult {
+  backend: string;
+  batch: number;
+  size: number;
+  rounds: number;
+  plainMs: number;
+  rows: LessonMaskTimingRow[];
+}
+
 /** Every request the worker understands: method name -> argument and result types. */
 export interface WorkerApi {
   /** Choose the backend; in auto mode by timing a step on each (cached per device unless remeasure). */
@@ -350,6 +381,8 @@ export interface WorkerApi {
   /** Learn area: a lesson-sized weight-sharing check on its own SPOS supernet (streams lesson-progress). */
   lessonWeightSharing: { args: LessonWeightSharingArgs; result: WeightSharingReport };
   lessonStop: { args: Record<string, never>; result: { stopped: boolean } };
+  /** Learn area: FBNetV2 masking vs naive copies, one step timed per k on this backend (streams lesson-progress). */
+  lessonMaskTiming: { args: LessonMaskTimingArgs; result: LessonMaskTimingResult };
   /**
    * Test hook (only with `?testHooks=1`): a storage fault in the worker's run store from the `at`-th write
    * on to a key matching `keyPattern` (a RegExp source; default any): 'quota' (disk full until 'clear'),
@@ -399,7 +432,7 @@ export type WorkerEvent =
     }
   | {
       type: 'lesson-progress';
-      what: 'latency' | 'weight-sharing';
+      what: 'latency' | 'weight-sharing' | 'mask-timing';
       label: string;
       done: number;
       total: number;
@@ -483,6 +516,7 @@ const METHODS: readonly Method[] = [
   'lessonStop',
   'v3Ablation',
   'v3Export',
+  'lessonMaskTiming',
 ];
 
 export function isMethod(value: unknown): value is Method {

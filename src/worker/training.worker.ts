@@ -158,6 +158,10 @@ const handlers: Handlers = {
     return lesson.weightSharing(args);
   },
   lessonStop: () => lesson.stop(),
+  lessonMaskTiming: (args) => {
+    requireBackend();
+    return lesson.maskTiming(args);
+  },
   v3Ablation: (args) => v3.ablation(args.state),
   v3Export: (args) => {
     requireBackend();
