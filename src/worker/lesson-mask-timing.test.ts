@@ -52,12 +52,8 @@ describe('LessonSession.maskTiming', () => {
     }
     const progress = events.filter((e) => e.type === 'lesson-progress' && e.what === 'mask-timing');
     expect(progress).toHaveLength(5 * (1 + 9));
-    // The point of the lesson: naive copies pay a pass per option, the shared masked weight does not. Medians
-    // of 9 rounds and a 1.3× margin keep this steady on shared cores (seen at load 7 on 2 cores: the naive
-    // growth from k=2 to 8 was 1.55–2.9 times the masked growth).
-    const [k2, k8] = r.rows;
-    expect(k8.naiveMs / k2.naiveMs).toBeGreaterThan(1.3 * (k8.maskedMs / k2.maskedMs));
-    expect(k8.naiveMs).toBeGreaterThan(k8.maskedMs);
+    // naive vs masked growth with k is a speed claim: it lives in `npm run bench` (FBNetV2 masking) and the
+    // lesson shows it measured; a timed assertion here would flake on shared CI cores (developers' guide)
   });
 
   it('stops on lessonStop with a "cancelled" error, frees everything, and refuses a second run meanwhile', async () => {
