@@ -49,9 +49,9 @@ describe('V3Session.budgets (re-budgeting the fine stage)', () => {
     const calls: TrainRequest[] = [];
     const session = new V3Session(
       () => undefined,
-      (s) => {
+      () => {
         factoryCalls++;
-        return planted(calls)(s);
+        return planted(calls)();
       },
     );
     const before = structuredClone(finished);
@@ -108,6 +108,8 @@ describe('V3Session.budgets (re-budgeting the fine stage)', () => {
     await bad({ state: { version: 2 }, budgets: [2e6] }, /known version/);
     await bad({ state: null, budgets: [2e6] }, /known version/);
     await bad({ state: { ...finished, trained: 'x' }, budgets: [2e6] }, /no trained list/);
+    // below the smallest network of the space: no candidate can meet it
+    await bad({ state: finished, budgets: [1000] }, /No candidate .* meets the constraint \(≤ 1000 MACs\)/);
     expect(paused.phase).toBe('round0');
     await bad({ state: paused, budgets: [2e6] }, /not reached the fine stage/);
     // after the refusals it still works

@@ -308,7 +308,16 @@ export class V3Session {
     }
     const search = this.rebudget.search;
     const out: FineResult[] = [];
-    for (const b of budgets as number[]) out.push(...(await search.searchBudgets([b])));
+    for (const b of budgets as number[]) {
+      try {
+        out.push(...(await search.searchBudgets([b])));
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        // a budget below the space's smallest network: the user's input, said plainly
+        if (/meets the constraint/.test(message)) throw new WorkerRequestError(message, 'bad-request');
+        throw e;
+      }
+    }
     return out;
   }
 
