@@ -85,7 +85,7 @@ export class V3RebudgetState {
       const result = { budget: r.budget, ms: performance.now() - started, picks, search: searchKey(s) };
       this.results = [result, ...this.results];
     } catch (err) {
-      this.error = `Searching ${(parsed.macs / 1e6).toFixed(2)} M MACs failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.error = `Searching ${parsed.macs / 1e6} M MACs failed: ${err instanceof Error ? err.message : String(err)}`;
     } finally {
       this.busy = false;
     }
