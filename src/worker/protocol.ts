@@ -34,6 +34,7 @@ import type {
   WeightSharingRow,
 } from '../nas/index.ts';
 import type { JointPhase, JointSearchState, PretrainAblationRow } from '../nas/index.ts';
+import type { FineResult } from '../nas/index.ts';
 import type { JointCandidate, WeightMap } from '../nas/index.ts';
 
 export type BackendChoice = BackendId | 'auto';
@@ -262,6 +263,14 @@ export interface V3ExportArgs {
   experimentUrl?: string;
 }
 
+/** The fine stage re-run for new MACs budgets on a search's predictor alone (nothing is trained). */
+export interface V3BudgetsArgs {
+  /** A search that has reached the fine stage (its measurements refit the predictor). */
+  state: JointSearchState;
+  /** 1–8 positive MACs budgets. */
+  budgets: number[];
+}
+
 /** A lesson's latency measurement: a space with edits, timed like profileLatency but not stored. */
 export type LessonLatencyArgs = ProfileLatencyArgs;
 
@@ -376,6 +385,8 @@ export interface WorkerApi {
   v3Ablation: { args: { state: JointSearchState }; result: PretrainAblationRow[] };
   /** A trained candidate to ONNX through the shared exporter, checked against onnxruntime-web. */
   v3Export: { args: V3ExportArgs; result: ResultsExport };
+  /** The fine stage for new MACs budgets: the predictor's genetic search per budget, no training. */
+  v3Budgets: { args: V3BudgetsArgs; result: FineResult[] };
   /** Learn area: latency table of a small space edit on this device, returned and NOT stored (streams lesson-progress). */
   lessonLatency: { args: LessonLatencyArgs; result: LatencyTable };
   /** Learn area: a lesson-sized weight-sharing check on its own SPOS supernet (streams lesson-progress). */
@@ -517,6 +528,7 @@ const METHODS: readonly Method[] = [
   'v3Ablation',
   'v3Export',
   'lessonMaskTiming',
+  'v3Budgets',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -167,6 +167,10 @@ const handlers: Handlers = {
     requireBackend();
     return v3.export(args);
   },
+  v3Budgets: (args) => {
+    requireBackend();
+    return v3.budgets(args);
+  },
   injectStorageFault({ kind, at = 1, keyPattern }) {
     if (kind === 'clear') {
       runsKV.clear();

@@ -13,8 +13,10 @@ import {
   exportJointCandidate,
   generateDataset,
   initialState,
+  isCoarse,
   JointSearch,
   standaloneTrainer,
+  type FineResult,
   type JointSearchConfig,
   type JointSearchState,
   type PretrainAblationRow,
@@ -26,6 +28,7 @@ import {
 import { prepareOrt } from './onnx-runtime.ts';
 import {
   WorkerRequestError,
+  type V3BudgetsArgs,
   type V3ExportArgs,
   type V3Outcome,
   type V3Settings,
@@ -106,6 +109,9 @@ export function jointConfigOf(s: V3Settings): JointSearchConfig {
   };
 }
 
+/** Phases in which the predictor has seen every coarse-stage measurement it will see. */
+const FINE_OR_LATER: readonly JointSearchState['phase'][] = ['fine', 'verify', 'sensitivity', 'done'];
+
 /** Candidates a search trains in all (exact once the fine stage has queued its verifications). */
 export function plannedCandidates(state: JointSearchState): number {
   const c = state.config;
@@ -135,8 +141,20 @@ export const syntheticTrainer: TrainerFactory = (s) =>
     keepWeights: (r) => r.stage === 'verify',
   });
 
+/** Budgets one re-budgeting request may search (each is a genetic search of its own). */
+export const MAX_REBUDGETS = 8;
+
+/** What a re-budgeting's predictor is fitted from: a search with the same key fits the same predictor. */
+const predictorKey = (s: JointSearchState) =>
+  JSON.stringify([s.config, s.earlyStop, s.trained.filter(isCoarse).map((t) => [t.candidate, t.curve])]);
+
 export class V3Session {
   private abort: AbortController | null = null;
+  /**
+   * The last re-budgeted search: its predictor (pre-trained and fitted) is kept, so a second budget for the
+   * same measurements costs only the genetic search.
+   */
+  private rebudget: { key: string; search: JointSearch } | null = null;
 
   constructor(
     private readonly emit: (event: WorkerEvent) => void,
@@ -238,6 +256,69 @@ export class V3Session {
     } catch (e) {
       throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
     }
+  }
+
+  /**
+   * The fine stage for new MACs budgets (issue 15, point 5): the predictor — refitted deterministically from
+   * the state's measurements — scores a genetic search per budget. Nothing is trained: the search's trainer
+   * refuses. Each budget is searched on its own (the seed of the search's first budget), so a budget's result
+   * does not depend on the others asked with it, and the search's first budget comes out as its fine stage did.
+   */
+  async budgets(args: V3BudgetsArgs): Promise<FineResult[]> {
+    if (this.abort) {
+      throw new WorkerRequestError(
+        'Pause the joint search or let it finish before searching new budgets',
+        'busy',
+      );
+    }
+    const budgets: unknown = args?.budgets;
+    if (
+      !Array.isArray(budgets) ||
+      budgets.length < 1 ||
+      budgets.length > MAX_REBUDGETS ||
+      budgets.some((b) => typeof b !== 'number' || !Number.isFinite(b) || !(b > 0))
+    ) {
+      throw new WorkerRequestError(
+        `Give 1 to ${MAX_REBUDGETS} MACs budgets, each a positive finite number`,
+        'bad-request',
+      );
+    }
+    let state: JointSearchState;
+    try {
+      state = checkState(structuredClone(args.state));
+    } catch (e) {
+      throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
+    }
+    if (!FINE_OR_LATER.includes(state.phase)) {
+      throw new WorkerRequestError(
+        `The search has not reached the fine stage yet (it is at ${state.phase}): its predictor is not final`,
+        'bad-request',
+      );
+    }
+    const key = predictorKey(state);
+    if (this.rebudget?.key !== key) {
+      this.rebudget?.search.dispose();
+      this.rebudget = null;
+      const search = new JointSearch(state, {
+        trainCandidate: () => {
+          throw new Error('Searching a new budget trains nothing');
+        },
+      });
+      this.rebudget = { key, search };
+    }
+    const search = this.rebudget.search;
+    const out: FineResult[] = [];
+    for (const b of budgets as number[]) {
+      try {
+        out.push(...(await search.searchBudgets([b])));
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        // a budget below the space's smallest network: the user's input, said plainly
+        if (/meets the constraint/.test(message)) throw new WorkerRequestError(message, 'bad-request');
+        throw e;
+      }
+    }
+    return out;
   }
 
   pause(): { paused: boolean } {
