@@ -6,7 +6,7 @@
  *    torch (Debian's python3-torch, a dev-machine extra), the same steps of an equivalent PyTorch model
  *    (scripts/bench-torch.py, one thread) run in a child process, interleaved with ours round by round
  *    (order alternated), and the ratio ours / PyTorch of the median CPU ms per step is printed.
- *    BENCH_ROUNDS (default 5) timed rounds after one warm-up step each; BENCH_CLASSROOM_BUDGET_S caps them
+ *    BENCH_ROUNDS (default 21) timed rounds after one warm-up step each; BENCH_CLASSROOM_BUDGET_S caps them
  *    (at least 3); BENCH_CLASSROOM=0 skips this part, BENCH_FAST_KERNELS=0 times tfjs's own cpu kernels;
  *    BENCH_CLASSROOM_BATCH / BENCH_CLASSROOM_INPUT override the default experiment's batch and input.
  *
@@ -103,7 +103,8 @@ async function timeOurs(s: TrainingStep): Promise<{ cpu: number; wall: number }>
 }
 
 async function classroom(): Promise<void> {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  // 21: with 5 the single-path / subnet median ranged 1.26–1.59 over five idle runs; with 21, 0.93–1.21
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
   const budget = Number(process.env.BENCH_CLASSROOM_BUDGET_S ?? 300);
   console.log(
     `classroom steps | backend ${tf.getBackend()}, batch ${CLASSROOM_BATCH}, ${CLASSROOM_INPUT}x${CLASSROOM_INPUT} input, ` +
