@@ -141,6 +141,15 @@ export const syntheticTrainer: TrainerFactory = (s) =>
     keepWeights: (r) => r.stage === 'verify',
   });
 
+/** A search state sent with a request, copied and checked; a damaged one is the caller's bad request. */
+function checkedState(state: unknown): JointSearchState {
+  try {
+    return checkState(structuredClone(state));
+  } catch (e) {
+    throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
+  }
+}
+
 /** Budgets one re-budgeting request may search (each is a genetic search of its own). */
 export const MAX_REBUDGETS = 8;
 
@@ -224,12 +233,7 @@ export class V3Session {
    * per round with and without encoder pre-training, from the search's own seeds and sizes.
    */
   async ablation(state: JointSearchState): Promise<PretrainAblationRow[]> {
-    let checked: JointSearchState;
-    try {
-      checked = checkState(structuredClone(state));
-    } catch (e) {
-      throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
-    }
+    const checked = checkedState(state);
     return pretrainAblation(classroomJointSpace(checked.config.space), checked.trained, {
       config: checked.config,
       earlyStop: checked.earlyStop,
@@ -283,12 +287,7 @@ export class V3Session {
         'bad-request',
       );
     }
-    let state: JointSearchState;
-    try {
-      state = checkState(structuredClone(args.state));
-    } catch (e) {
-      throw new WorkerRequestError(e instanceof Error ? e.message : String(e), 'bad-request');
-    }
+    const state = checkedState(args.state);
     if (!FINE_OR_LATER.includes(state.phase)) {
       throw new WorkerRequestError(
         `The search has not reached the fine stage yet (it is at ${state.phase}): its predictor is not final`,
