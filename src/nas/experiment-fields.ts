@@ -28,6 +28,7 @@ export type NumberPath =
   | 'train.valFraction'
   | 'gumbel.tau0'
   | 'gumbel.decay'
+  | 'gumbel.greedy'
   | 'loss.alpha'
   | 'loss.beta'
   | 'seeds.split'
@@ -84,6 +85,7 @@ export const EXPERIMENT_NUMBERS: readonly NumberField[] = [
   real('train.valFraction', 0, 0.9, { minOpen: true, maxOpen: true }),
   real('gumbel.tau0', 0, 100, { minOpen: true }),
   real('gumbel.decay', 0, 1, { minOpen: true }),
+  real('gumbel.greedy', 0, 1),
   real('loss.alpha', 0, 10, { minOpen: true }),
   // β = 0 ignores the cost
   real('loss.beta', 0, 2),

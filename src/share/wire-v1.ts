@@ -83,6 +83,8 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'gumbel.hard', key: 'gh', rule: { t: 'bool' } },
   // optional: absent (links from before it existed) means 'all'; present, it is carried even when 'all'
   { path: 'gumbel.paths', key: 'gp', rule: { t: 'enum', values: GUMBEL_PATHS }, optional: true },
+  // optional: absent (links from before it existed) means 0, no greedy weight steps
+  { path: 'gumbel.greedy', key: 'gy', rule: num('gumbel.greedy'), optional: true },
   { path: 'loss.alpha', key: 'la', rule: num('loss.alpha') },
   { path: 'loss.beta', key: 'lb', rule: num('loss.beta') },
   { path: 'loss.cost', key: 'lc', rule: { t: 'enum', values: ['latency', 'macs', 'params'] } },

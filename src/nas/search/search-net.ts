@@ -122,6 +122,11 @@ export interface SearchNet {
 
   /** Draws from the architecture variables' host values (`arch`; see arch-values.ts). */
   drawSample(rng: Rng, arch: ArchValues): StepSample;
+  /**
+   * The sample of a greedy weight step (gumbel.greedy): `sample` with its searched choices set to the current
+   * argmax, or null while θ is still uniform (no preferred path yet). Absent: the strategy has no greedy steps.
+   */
+  greedySample?(sample: StepSample, arch: ArchValues): StepSample | null;
   relax(sample: StepSample, tau: number, hard: boolean): Relaxation;
   forwardStep(x: tf.Tensor4D, sample: StepSample, relaxed: Relaxation, paths: PathMode): tf.Tensor2D;
   /** The differentiable cost of the relaxed sample, in loss units. */

@@ -227,7 +227,14 @@ export class SearchTrainer {
     const { config, net } = this;
     const epoch = this.schedule.epoch;
     const tau = this.tau();
-    const sample = net.drawSample(this.gumbelRng, await this.archMirror.refresh());
+    const current = await this.archMirror.refresh();
+    let sample = net.drawSample(this.gumbelRng, current);
+    // greedy weight steps (experiment.ts gumbel.greedy): the coin comes from the Gumbel stream only when
+    // greedy > 0, so runs without it draw exactly as before
+    const greedy = config.gumbel.greedy ?? 0;
+    if (phase === 'weights' && greedy > 0 && net.greedySample && this.gumbelRng.next() < greedy) {
+      sample = net.greedySample(sample, current) ?? sample;
+    }
     const batch = this.batches.take(phase);
     const lr = phase === 'weights' ? this.weightLr() : config.train.lrTheta;
     let values: StepValues;

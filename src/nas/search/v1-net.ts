@@ -57,6 +57,12 @@ export class FbnetV1Net extends Supernet implements SearchNet {
     return { blocks: draws, noise };
   }
 
+  greedySample(sample: V1Sample, arch: ArchValues): V1Sample | null {
+    const rows = this.thetas().map((t) => arch(t));
+    if (!rows.some((r) => Math.max(...r) > Math.min(...r))) return null;
+    return { ...sample, blocks: rows.map((r) => argmax(Array.from(r))) };
+  }
+
   relax(sample: V1Sample, tau: number, hard: boolean): Relaxation {
     const blocks = this.thetas().map((t, l) => gumbelSoftmax(t, tau, tf.tensor1d(sample.noise[l]), hard));
     return { blocks, extras: {} };

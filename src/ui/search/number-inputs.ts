@@ -37,6 +37,7 @@ export const NUMBER_INPUTS: readonly NumberInput[] = [
   input('training', 'tr-val', 'Validation fraction', 'train.valFraction'),
   input('gumbel', 'gs-tau0', 'τ₀', 'gumbel.tau0'),
   input('gumbel', 'gs-decay', 'τ decay / epoch', 'gumbel.decay'),
+  input('gumbel', 'gs-greedy', 'Greedy weight steps (share)', 'gumbel.greedy'),
   input('loss', 'ls-alpha', 'α', 'loss.alpha'),
   input('loss', 'ls-beta', 'β', 'loss.beta'),
   input('seeds', 'sd-split', 'Split', 'seeds.split'),
