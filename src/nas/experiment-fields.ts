@@ -50,6 +50,8 @@ export interface NumberField {
   step: 1 | 'any';
   /** Another field this one may not exceed (θ is frozen during warm-up, within the epochs). */
   atMost?: NumberPath;
+  /** A field added after v1: the value its absence means (configs and links made before it existed). */
+  absent?: number;
 }
 
 const int = (path: NumberPath, min: number, max: number, atMost?: NumberPath): NumberField => ({
@@ -85,7 +87,7 @@ export const EXPERIMENT_NUMBERS: readonly NumberField[] = [
   real('train.valFraction', 0, 0.9, { minOpen: true, maxOpen: true }),
   real('gumbel.tau0', 0, 100, { minOpen: true }),
   real('gumbel.decay', 0, 1, { minOpen: true }),
-  real('gumbel.greedy', 0, 1),
+  { ...real('gumbel.greedy', 0, 1), absent: 0 },
   real('loss.alpha', 0, 10, { minOpen: true }),
   // β = 0 ignores the cost
   real('loss.beta', 0, 2),
@@ -101,27 +103,32 @@ export function numberField(path: NumberPath): NumberField {
   return f;
 }
 
-/** The value at `path`, or undefined where the config has none (`dataset.*` of a user dataset). */
+/**
+ * The value at `path`: what a field added after v1 means where the config predates it (`absent`), or
+ * undefined where the config has no such field (`dataset.*` of a user dataset).
+ */
 export function readNumber(config: object, path: NumberPath): number | undefined {
+  const parts = path.split('.');
+  const parent = parentOf(config, parts);
+  if (!parent) return undefined;
+  const v = parent[parts[parts.length - 1]];
+  return typeof v === 'number' ? v : v === undefined ? numberField(path).absent : undefined;
+}
+
+/** Writes `value` at `path` in place; a no-op where the config has no such field (nor can have one). */
+export function writeNumber(config: ExperimentConfig, path: NumberPath, value: number): void {
+  const parts = path.split('.');
+  const parent = parentOf(config, parts);
+  if (parent && readNumber(config, path) !== undefined) parent[parts[parts.length - 1]] = value;
+}
+
+function parentOf(config: object, parts: string[]): Record<string, unknown> | undefined {
   let cur: unknown = config;
-  for (const part of path.split('.')) {
+  for (const part of parts.slice(0, -1)) {
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
-  return typeof cur === 'number' ? cur : undefined;
-}
-
-/** Writes `value` at `path` in place; a no-op where the config has no such field. */
-export function writeNumber(config: ExperimentConfig, path: NumberPath, value: number): void {
-  const parts = path.split('.');
-  let cur = config as unknown as Record<string, unknown>;
-  for (const part of parts.slice(0, -1)) {
-    const next = cur[part];
-    if (next === null || typeof next !== 'object') return;
-    cur = next as Record<string, unknown>;
-  }
-  const last = parts[parts.length - 1];
-  if (typeof cur[last] === 'number') cur[last] = value;
+  return cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>) : undefined;
 }
 
 /**

@@ -68,8 +68,9 @@ export interface ExperimentConfig {
     /** Absent: 'all' (configs, links and checkpoints from before it existed have none). */
     paths?: GumbelPaths;
     /**
-     * Probability that a weight step trains the current argmax path instead of the Gumbel draw, once θ has
-     * left uniform (greedy path sampling, after GreedyNAS: You et al., CVPR 2020). Absent: 0 (configs,
+     * Probability that a single-path weight step trains the current argmax path instead of the Gumbel draw,
+     * once θ has left uniform (greedy path sampling, after GreedyNAS: You et al., CVPR 2020); 'all' paths
+     * ignore it. Absent: 0 (configs,
      * links and checkpoints from before it existed have none, and run as they did).
      */
     greedy?: number;

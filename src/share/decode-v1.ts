@@ -50,9 +50,11 @@ export function decodeV1(
     if (!(f.key in w)) continue;
     // an absent field means what it meant when v1 was defined (V1_DEFAULTS); a value that cannot be read
     // is replaced by today's default, the value the experiment form falls back to as well (an optional
-    // field, one v1 did not have, is left out instead)
+    // field, one v1 did not have, is left out instead, except a number: the form keeps today's default)
     const fallback =
-      getPath(V1_DEFAULTS, f.path) === undefined ? undefined : getPath(DEFAULT_EXPERIMENT, f.path);
+      getPath(V1_DEFAULTS, f.path) === undefined && f.rule.t !== 'num'
+        ? undefined
+        : getPath(DEFAULT_EXPERIMENT, f.path);
     const { value, problem } = check(f.rule, w[f.key], fallback);
     if (problem) warn(f.path, problem);
     setPath(config, f.path, value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../nas/index.ts';
+import { DEFAULT_EXPERIMENT, readNumber, type ExperimentConfig } from '../nas/index.ts';
 import { decodeShare, encodeShare } from './codec.ts';
 import { decodeV1 } from './decode-v1.ts';
 import type { ShareContext } from './types.ts';
@@ -41,6 +41,7 @@ describe('share codec: gumbel.paths', () => {
       lt: 0.05,
       gh: true,
       gp: 'single',
+      gy: 0.7,
       lb: 0.15,
     });
     const { value, warnings } = decodeShare(encodeShare({ config: DEFAULT_EXPERIMENT }), CTX);
@@ -54,5 +55,15 @@ describe('share codec: gumbel.paths', () => {
     expect(warnings).toEqual([
       { path: 'gumbel.paths', message: '"two" is not one of "all", "single"; the field was left out.' },
     ]);
+  });
+
+  it('greedy weight steps: absent in older links (means 0); a bad value is repaired to the form default', () => {
+    expect('greedy' in decodeV1({}, CTX).value.config.gumbel).toBe(false);
+    expect(readNumber(decodeV1({}, CTX).value.config, 'gumbel.greedy')).toBe(0);
+    expect(decodeV1({ gy: 0.25 }, CTX).value.config.gumbel.greedy).toBe(0.25);
+    const { value, warnings } = decodeV1({ gy: 'most' }, CTX);
+    expect(value.config.gumbel.greedy).toBe(DEFAULT_EXPERIMENT.gumbel.greedy);
+    expect(warnings.map((w) => w.path)).toEqual(['gumbel.greedy']);
+    expect(decodeV1({ gy: 3 }, CTX).value.config.gumbel.greedy).toBe(1);
   });
 });

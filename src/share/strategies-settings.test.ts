@@ -12,10 +12,12 @@ const CTX: ShareContext = {
 };
 
 // the experiment the link below was made from: that commit's defaults (the warm-up, θ rate and β defaults
-// changed since; an old link keeps the values it was made with)
+// changed since and greedy weight steps came later; an old link keeps the values it was made with)
 const BASE = structuredClone(DEFAULT_EXPERIMENT);
+const { greedy: _, ...OLD_GUMBEL } = BASE.gumbel;
 const SPOS: ExperimentConfig = {
   ...BASE,
+  gumbel: OLD_GUMBEL,
   train: { ...BASE.train, warmupEpochs: 2, lrTheta: 0.01 },
   loss: { ...BASE.loss, beta: 0.6 },
   strategy: 'spos',

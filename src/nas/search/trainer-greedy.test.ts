@@ -21,10 +21,10 @@ const options = {
   costUnit: 1,
 };
 
-async function run(greedy: number | undefined): Promise<StepMetrics[]> {
+async function run(greedy: number | undefined, paths: 'single' | 'all' = 'single'): Promise<StepMetrics[]> {
   const config = toyConfig(THREE_LAYER_SPACE, {
     train: { epochs: 4, stepsPerEpoch: 4, warmupEpochs: 1 },
-    gumbel: { hard: true, paths: 'single', ...(greedy === undefined ? {} : { greedy }) },
+    gumbel: { hard: true, paths, ...(greedy === undefined ? {} : { greedy }) },
     loss: { beta: 0.6 },
   });
   const t = new SearchTrainer(config, source(), options);
@@ -63,5 +63,11 @@ describe('greedy weight steps (gumbel.greedy)', () => {
     }).length;
     expect(onArgmax).toBeGreaterThan(0);
     expect(half.map((m) => m.sampled)).not.toEqual(absent.map((m) => m.sampled));
+  });
+
+  it('all paths ignore it: every candidate trains on every step, so the run is the same as without', async () => {
+    const [absent, one] = [await run(undefined, 'all'), await run(1, 'all')];
+    expect(one.map((m) => m.sampled)).toEqual(absent.map((m) => m.sampled));
+    expect(one.at(-1)!.probs).toEqual(absent.at(-1)!.probs);
   });
 });

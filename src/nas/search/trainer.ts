@@ -229,9 +229,9 @@ export class SearchTrainer {
     const tau = this.tau();
     const current = await this.archMirror.refresh();
     let sample = net.drawSample(this.gumbelRng, current);
-    // greedy weight steps (experiment.ts gumbel.greedy): the coin comes from the Gumbel stream only when
-    // greedy > 0, so runs without it draw exactly as before
-    const greedy = config.gumbel.greedy ?? 0;
+    // greedy weight steps (experiment.ts gumbel.greedy) pick which single path trains; the coin comes from
+    // the Gumbel stream only when they apply, so runs without them draw exactly as before
+    const greedy = config.gumbel.paths === 'single' ? (config.gumbel.greedy ?? 0) : 0;
     if (phase === 'weights' && greedy > 0 && net.greedySample && this.gumbelRng.next() < greedy) {
       sample = net.greedySample(sample, current) ?? sample;
     }

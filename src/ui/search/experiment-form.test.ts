@@ -59,7 +59,7 @@ describe('experiment form and share codec share one field table', () => {
   });
 
   it("every form field's min, max and step equal the codec's", () => {
-    expect(inputs.size).toBe(21);
+    expect(inputs.size).toBe(22);
     for (const [id, attrs] of inputs) {
       const rule = codecRules.get(pathOf(id))!;
       expect({ min: attrs.min, max: attrs.max, step: attrs.step }, id).toEqual(inputBounds(rule));
@@ -71,7 +71,16 @@ describe('experiment form and share codec share one field table', () => {
       expect(inputs.has(id)).toBe(true);
     for (const id of ['tr-epochs', 'tr-steps', 'tr-warmup', 'tr-lrw', 'tr-lrt', 'tr-wd', 'gs-tau0'])
       expect(inputs.has(id)).toBe(true);
-    for (const id of ['gs-decay', 'ls-alpha', 'ls-beta', 'sd-split', 'sd-init', 'sd-gumbel', 'sd-data'])
+    for (const id of [
+      'gs-decay',
+      'gs-greedy',
+      'ls-alpha',
+      'ls-beta',
+      'sd-split',
+      'sd-init',
+      'sd-gumbel',
+      'sd-data',
+    ])
       expect(inputs.has(id)).toBe(true);
     for (const [id, attrs] of inputs)
       expect(Number(attrs.value), id).toBe(readNumber(DEFAULT_EXPERIMENT, pathOf(id)));
@@ -116,6 +125,22 @@ describe('what the form keeps is what a link carries', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('a field added after v1 (gumbel.greedy) on a config from before it', () => {
+  it('reads as what its absence means, and the form can set it', () => {
+    const form = new SearchSession();
+    form.edit((c) => {
+      delete c.gumbel.greedy;
+    });
+    expect(readNumber(form.config, 'gumbel.greedy')).toBe(0);
+    expect(form.setNumber('gumbel.greedy', 0.4)).toBe(0.4);
+    expect(form.snapshot().gumbel.greedy).toBe(0.4);
+    // a user dataset has no synthetic fields: nothing to read, nothing written
+    form.edit((c) => (c.dataset = { kind: 'user', name: 'mine' }));
+    expect(readNumber(form.config, 'dataset.count')).toBeUndefined();
+    expect(form.setNumber('dataset.count', 5)).toBeUndefined();
   });
 });
 
@@ -178,7 +203,7 @@ describe('paths per step (gumbel.paths)', () => {
   it("'single' shows hard sampling on and fixed; 'all' is stored as no field", () => {
     const form = new SearchSession();
     form.setPaths('all');
-    expect(form.snapshot().gumbel).toStrictEqual({ tau0: 5, decay: 0.956, hard: true });
+    expect(form.snapshot().gumbel).toStrictEqual({ tau0: 5, decay: 0.956, hard: true, greedy: 0.7 });
     form.setPaths('single');
     expect(form.snapshot().gumbel).toStrictEqual(DEFAULT_EXPERIMENT.gumbel);
     search.setPaths('single');
