@@ -100,6 +100,22 @@ describe('status transitions', () => {
     expect((await runs.get('r-pau'))!.status).toBe('paused');
     expect((await runs.get('r-fin'))!.status).toBe('finished');
   });
+
+  test("a run whose record missed its last write (a reload at the end) takes its checkpoints' final status", async () => {
+    const { runs, checkpoints } = stores();
+    for (const id of ['r-end', 'r-nan', 'r-mid']) {
+      await runs.put(record(id, { step: 4 }));
+      await checkpoints.createRun(id, id, {});
+    }
+    await checkpoints.save('r-end', 6, { w: new Float32Array(4) }, 'finish', 'finished');
+    await checkpoints.save('r-nan', 5, { w: new Float32Array(4) }, 'stop', 'diverged');
+    await checkpoints.save('r-mid', 5, { w: new Float32Array(4) }, 'auto', 'running');
+    expect(await runs.markInterrupted()).toEqual(['r-mid']);
+    const end = (await runs.get('r-end'))!;
+    expect([end.status, end.step, end.finishedAt! > 0]).toEqual(['finished', 6, true]);
+    expect((await runs.get('r-nan'))!.status).toBe('diverged');
+    expect((await runs.get('r-mid'))!.status).toBe('interrupted');
+  });
 });
 
 describe('the library', () => {

@@ -176,14 +176,26 @@ export class RunStore {
     return this.update(id, (r) => ({ ...r, name: clean }));
   }
 
-  /** Runs that were running when their page went away: no worker trains them any more. */
+  /**
+   * Runs that were running when their page went away: no worker trains them any more. Their checkpoints are
+   * written before the page learns of the end, so a run whose last checkpoint says it finished (or diverged)
+   * ended that way and only its record's last write was lost (a reload right at the end): it takes that
+   * status and step instead. Returns the ids marked interrupted.
+   */
   async markInterrupted(): Promise<string[]> {
     const ids: string[] = [];
-    for (const r of await this.list())
-      if (r.status === 'running') {
-        await this.put({ ...r, status: 'interrupted', updatedAt: Date.now() });
-        ids.push(r.id);
+    for (const r of await this.list()) {
+      if (r.status !== 'running') continue;
+      const m = await this.checkpoints?.manifest(r.id).catch(() => undefined);
+      const last = m?.checkpoints.at(-1);
+      if (last && (m!.status === 'finished' || m!.status === 'diverged')) {
+        const step = Math.max(r.step, last.step);
+        await this.put({ ...r, status: m!.status, step, finishedAt: last.savedAt, updatedAt: Date.now() });
+        continue;
       }
+      await this.put({ ...r, status: 'interrupted', updatedAt: Date.now() });
+      ids.push(r.id);
+    }
     return ids;
   }
 
