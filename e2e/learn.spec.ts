@@ -520,3 +520,15 @@ test('V3: a lesson-sized joint search feeds all four sections (rank crossing, pr
   await expect(page).toHaveURL(/#\/results/);
   await expect(page.getByLabel('Fine-stage budgets (M MACs)')).toHaveValue('0.5, 1, 3');
 });
+
+test("a V3 section's Try it opens the V3 panel in Results with the section's settings", async ({ page }) => {
+  await page.goto(learnUrl('lv=1&lesson=v3&s=recipes&sensitivity=5'));
+  const tryIt = page.getByTestId('try-it');
+  await expect(tryIt).toHaveText('Try it in the V3 panel');
+  await expect(
+    page.getByText('Opens the V3 panel (Results) with the sensitivity stage set to 5'),
+  ).toBeVisible();
+  await tryIt.click();
+  await expect(page).toHaveURL(/#\/results/);
+  await expect(page.getByLabel('Recipe sensitivity architectures')).toHaveValue('5');
+});
