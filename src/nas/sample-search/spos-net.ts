@@ -49,14 +49,16 @@ export class SposNet extends FbnetV1Net {
 
 /**
  * `base` turned into a SPOS supernet training run: strategy 'spos', weight steps only (every epoch a
- * warm-up epoch: θ stays frozen at zero), hard single-path samples, no cost term.
+ * warm-up epoch: θ stays frozen at zero), hard single-path samples, no cost term, and no greedy weight
+ * steps (SPOS samples uniformly by definition; with θ frozen there is no argmax path to prefer).
  */
 export function sposConfig(base: ExperimentConfig): ExperimentConfig {
+  const { greedy: _, ...gumbel } = base.gumbel;
   return {
     ...base,
     strategy: 'spos',
     train: { ...base.train, warmupEpochs: base.train.epochs },
-    gumbel: { ...base.gumbel, hard: true, paths: 'single' },
+    gumbel: { ...gumbel, hard: true, paths: 'single' },
     loss: { ...base.loss, beta: 0 },
   };
 }

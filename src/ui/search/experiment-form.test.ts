@@ -5,7 +5,14 @@
 import fc from 'fast-check';
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, DEFAULT_V2, readNumber, writeNumber, type NumberPath } from '../../nas/index.ts';
+import {
+  DEFAULT_EXPERIMENT,
+  DEFAULT_V2,
+  readNumber,
+  sposConfig,
+  writeNumber,
+  type NumberPath,
+} from '../../nas/index.ts';
 import { decodeShare, encodeShare, type ShareContext } from '../../share/index.ts';
 import { MAX_UINT32, type Rule } from '../../share/rules.ts';
 import { FIELDS, SYNTH_FIELDS } from '../../share/wire-v1.ts';
@@ -141,6 +148,28 @@ describe('a field added after v1 (gumbel.greedy) on a config from before it', ()
     form.edit((c) => (c.dataset = { kind: 'user', name: 'mine' }));
     expect(readNumber(form.config, 'dataset.count')).toBeUndefined();
     expect(form.setNumber('dataset.count', 5)).toBeUndefined();
+  });
+});
+
+describe('greedy weight steps are offered only where they act', () => {
+  const greedyInput = () =>
+    render(ExperimentForm, { props: {} }).body.match(/<input id="gs-greedy"[^>]*>/)![0];
+
+  it('enabled for FBNet V1 with a single path; disabled, saying why, for all paths, FBNetV2 and SPOS', () => {
+    expect(greedyInput()).not.toContain('disabled');
+    try {
+      search.setPaths('all');
+      expect(greedyInput()).toContain('disabled');
+      expect(greedyInput()).toContain('all candidates train on every step');
+      search.setPaths('single');
+      search.edit((c) => (c.strategy = 'fbnet-v2'));
+      expect(greedyInput()).toContain('this strategy draws its own paths');
+      search.edit((c) => Object.assign(c, sposConfig(structuredClone(DEFAULT_EXPERIMENT))));
+      expect(search.config.gumbel.greedy).toBeUndefined(); // SPOS samples uniformly: no coin drawn
+      expect(greedyInput()).toContain('disabled');
+    } finally {
+      search.config = structuredClone(DEFAULT_EXPERIMENT);
+    }
   });
 });
 
