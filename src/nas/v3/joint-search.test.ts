@@ -13,7 +13,6 @@ import {
 } from './joint-space.ts';
 import {
   checkState,
-  DEFAULT_JOINT_SEARCH,
   initialState,
   JointSearch,
   loggedSteps,
@@ -21,25 +20,19 @@ import {
   type TrainCandidate,
   type TrainRequest,
 } from './joint-search.ts';
-import { plantedNme } from './testing.ts';
+import { plantedNme, tinyJointSearch } from './testing.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const config: JointSearchConfig = {
-  ...DEFAULT_JOINT_SEARCH,
-  seed: 4,
-  maxMacs: 4e6,
-  poolSize: 20,
-  round0: 6,
-  rounds: 2,
-  perRound: 3,
-  checkpoints: 4,
-  proxyArchs: 300,
-  predictor: { members: 1, pretrainSteps: 100, frozenSteps: 100, endToEndSteps: 20 },
-  fine: { budgets: [1.5e6, 3e6], generations: 4, population: 8, verify: 1, defaultRecipe: true },
-};
+const config: JointSearchConfig = tinyJointSearch({
+  budgets: [1.5e6, 3e6],
+  generations: 4,
+  population: 8,
+  verify: 1,
+  defaultRecipe: true,
+});
 const space = classroomJointSpace(config.space);
 
 /**

@@ -2,34 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
 import { candidateCost, classroomJointSpace, randomCandidate } from './joint-space.ts';
-import {
-  DEFAULT_JOINT_SEARCH,
-  initialState,
-  JointSearch,
-  type JointSearchConfig,
-  type TrainedCandidate,
-} from './joint-search.ts';
+import { initialState, JointSearch, type JointSearchConfig, type TrainedCandidate } from './joint-search.ts';
 import { pretrainAblation } from './pretrain-ablation.ts';
-import { plantedNme } from './testing.ts';
+import { plantedNme, tinyJointSearch } from './testing.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const config: JointSearchConfig = {
-  ...DEFAULT_JOINT_SEARCH,
-  seed: 4,
-  maxMacs: 4e6,
-  poolSize: 20,
-  round0: 6,
-  rounds: 2,
-  perRound: 3,
-  checkpoints: 4,
-  proxyArchs: 300,
-  predictor: { members: 1, pretrainSteps: 100, frozenSteps: 100, endToEndSteps: 20 },
-  fine: { budgets: [3e6], generations: 2, population: 4, verify: 1, defaultRecipe: false },
-  sensitivity: { architectures: 0 },
-};
+const config: JointSearchConfig = tinyJointSearch(
+  { budgets: [3e6], generations: 2, population: 4, verify: 1, defaultRecipe: false },
+  { sensitivity: { architectures: 0 } },
+);
 const space = classroomJointSpace(config.space);
 
 describe('pre-training ablation', () => {

@@ -4,6 +4,7 @@
  * joint search runs end to end without training a network.
  */
 import { Rng } from '../rng.ts';
+import { DEFAULT_JOINT_SEARCH, type JointSearchConfig } from './joint-search.ts';
 import {
   candidateCost,
   decodeRecipe,
@@ -35,4 +36,28 @@ export function plantedLogNme(space: JointSpace, c: JointCandidate): number {
 /** The planted NME (%) with multiplicative log-normal noise of `sigma` drawn from `rng`. */
 export function plantedNme(space: JointSpace, c: JointCandidate, rng: Rng | null, sigma = 0.03): number {
   return Math.exp(plantedLogNme(space, c) + (rng ? sigma * rng.normal() : 0));
+}
+
+/**
+ * A joint search small enough for a unit test on a planted target: a 20-architecture pool under 4 M MACs,
+ * round 0 of 6, two predictor rounds of 3, 4 logged points, one small predictor; the fine stage is the test's.
+ */
+export function tinyJointSearch(
+  fine: JointSearchConfig['fine'],
+  over: Partial<JointSearchConfig> = {},
+): JointSearchConfig {
+  return {
+    ...DEFAULT_JOINT_SEARCH,
+    seed: 4,
+    maxMacs: 4e6,
+    poolSize: 20,
+    round0: 6,
+    rounds: 2,
+    perRound: 3,
+    checkpoints: 4,
+    proxyArchs: 300,
+    predictor: { members: 1, pretrainSteps: 100, frozenSteps: 100, endToEndSteps: 20 },
+    fine,
+    ...over,
+  };
 }
