@@ -70,7 +70,7 @@ export interface ExperimentConfig {
     /**
      * Probability that a single-path weight step trains the current argmax path instead of the Gumbel draw,
      * once θ has left uniform (greedy path sampling, after GreedyNAS: You et al., CVPR 2020); 'all' paths
-     * ignore it. Absent: 0 (configs,
+     * and strategies without greedy steps ignore it (strategies.ts greedyStepsApply). Absent: 0 (configs,
      * links and checkpoints from before it existed have none, and run as they did).
      */
     greedy?: number;

@@ -202,3 +202,5 @@ export { composeMask, effectiveCount, interspersedSubsample } from './v2/mask-ho
 export * from './v3/index.ts';
 /** The loss unit a search uses for a cost table (the Learn area shows it beside measured latencies). */
 export { defaultCostUnit } from './search/cost-options.ts';
+/** Whether an experiment's greedy weight steps (gumbel.greedy) act: the form disables the field where not. */
+export { greedyStepsApply } from './strategies.ts';

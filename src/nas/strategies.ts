@@ -3,7 +3,7 @@
  * implements SearchNet (search/search-net.ts), and nothing else branches on which one runs.
  */
 import type { SearchSpace } from './arch/spec.ts';
-import type { ExperimentConfig, StrategyId } from './experiment.ts';
+import type { ExperimentConfig, GumbelPaths, StrategyId } from './experiment.ts';
 import type { SearchNet } from './search/search-net.ts';
 import { FbnetV1Net } from './search/v1-net.ts';
 import { FbnetV2Net } from './v2/v2-net.ts';
@@ -33,4 +33,19 @@ export function createSearchNet(config: ExperimentConfig, space: SearchSpace): S
   const factory = STRATEGIES[config.strategy ?? 'fbnet-v1'];
   if (!factory) throw new Error(`Unknown search strategy "${config.strategy}"`);
   return factory(config, space);
+}
+
+/**
+ * Strategies whose single-path weight steps may train the current argmax path instead of a draw
+ * (gumbel.greedy, SearchNet.greedySample): FBNet V1's block choices. FBNetV2's masks have no greedy steps,
+ * and SPOS samples uniformly by definition.
+ */
+const GREEDY_STEPS: Record<StrategyId, boolean> = { 'fbnet-v1': true, 'fbnet-v2': false, spos: false };
+
+/** Whether `config`'s gumbel.greedy acts: a strategy with greedy steps, searching one path per step. */
+export function greedyStepsApply(config: {
+  readonly strategy?: StrategyId;
+  readonly gumbel: { readonly paths?: GumbelPaths };
+}): boolean {
+  return (GREEDY_STEPS[config.strategy ?? 'fbnet-v1'] ?? false) && config.gumbel.paths === 'single';
 }

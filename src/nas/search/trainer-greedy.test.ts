@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EXPERIMENT, type ExperimentConfig } from '../experiment.ts';
+import { greedyStepsApply } from '../strategies.ts';
 import { SearchTrainer } from './trainer.ts';
 import type { StepMetrics } from './trainer-state.ts';
 import { brighterHalfTask } from './toy-sources.ts';
@@ -69,5 +71,14 @@ describe('greedy weight steps (gumbel.greedy)', () => {
     const [absent, one] = [await run(undefined, 'all'), await run(1, 'all')];
     expect(one.map((m) => m.sampled)).toEqual(absent.map((m) => m.sampled));
     expect(one.at(-1)!.probs).toEqual(absent.at(-1)!.probs);
+  });
+
+  it('acts only for FBNet V1 searching a single path', () => {
+    const with_ = (strategy: ExperimentConfig['strategy'], paths: 'single' | 'all') =>
+      greedyStepsApply({ ...DEFAULT_EXPERIMENT, strategy, gumbel: { ...DEFAULT_EXPERIMENT.gumbel, paths } });
+    expect(with_('fbnet-v1', 'single')).toBe(true);
+    expect(with_('fbnet-v1', 'all')).toBe(false);
+    expect(with_('fbnet-v2', 'single')).toBe(false);
+    expect(with_('spos', 'single')).toBe(false);
   });
 });

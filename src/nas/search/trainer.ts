@@ -36,7 +36,7 @@ import { getWeights, setWeights } from '../model/weights.ts';
 import { headOutputs } from '../model/head.ts';
 import { Rng } from '../rng.ts';
 import { SPACES } from '../spaces/index.ts';
-import { createSearchNet } from '../strategies.ts';
+import { createSearchNet, greedyStepsApply } from '../strategies.ts';
 import { ArchMirror } from './arch-values.ts';
 import { BatchFeed } from './batch-feed.ts';
 import { resolveOptions, type SearchOptions } from './cost-options.ts';
@@ -231,7 +231,7 @@ export class SearchTrainer {
     let sample = net.drawSample(this.gumbelRng, current);
     // greedy weight steps (experiment.ts gumbel.greedy) pick which single path trains; the coin comes from
     // the Gumbel stream only when they apply, so runs without them draw exactly as before
-    const greedy = config.gumbel.paths === 'single' ? (config.gumbel.greedy ?? 0) : 0;
+    const greedy = greedyStepsApply(config) ? (config.gumbel.greedy ?? 0) : 0;
     if (phase === 'weights' && greedy > 0 && net.greedySample && this.gumbelRng.next() < greedy) {
       sample = net.greedySample(sample, current) ?? sample;
     }
