@@ -42,7 +42,7 @@ export async function evaluateResults(
   const seed = t.config.seeds.init;
   const source = derivedSource(t.source, subnet.summary);
   const r = withCedRange(await evaluateModel(subnet.model, source, { batchSize }));
-  const lat = await measureLatency(subnet.model, subnet.summary.inputSize, LATENCY_REPEATS, { seed });
+  const lat = await measureLatency(subnet.model, subnet.model.arch.input.size, LATENCY_REPEATS, { seed });
   const rows = [
     subnetRow(subnet.summary, subnet, { latencyMs: lat.medianMs, nme: r.nme, failureRate: r.failureRate }),
     await baselineRow(t.config.inputSize, baseline, t.source, { batchSize, seed }),

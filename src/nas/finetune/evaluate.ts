@@ -10,6 +10,7 @@ import type { BatchSource, Split } from '../data/source.ts';
 import { NUM_COORDS } from '../data/landmarks106.ts';
 import { cedAuc, cedCurve, failureRate, landmarkLoss, nmePerImage } from '../data/metrics.ts';
 import type { NasModel } from '../model/model.ts';
+import { checkInputFits } from './input-fit.ts';
 
 export interface EvaluateOptions {
   /** Default 'val'. */
@@ -62,6 +63,7 @@ export async function evaluateModel(
   options: EvaluateOptions = {},
 ): Promise<LandmarkEvaluation> {
   if (source.task !== 'landmarks') throw new Error('evaluateModel scores landmark models only');
+  checkInputFits(model.arch, source);
   const split = options.split ?? 'val';
   const bs = Math.max(1, options.batchSize ?? 16);
   const threshold = options.failureThreshold ?? 0.1;

@@ -16,6 +16,7 @@ import { headOutputs } from '../model/head.ts';
 import { taskOf } from '../arch/spec.ts';
 import { Rng } from '../rng.ts';
 import { taskLoss } from '../search/loss.ts';
+import { checkInputFits } from './input-fit.ts';
 
 export interface FinetuneOptions {
   steps: number;
@@ -100,12 +101,7 @@ export class Finetuner {
     if (headOutputs(head) !== source.outputs) {
       throw new Error(`The data has ${source.outputs} outputs, the model ${headOutputs(head)}`);
     }
-    if (source.inputSize !== model.arch.input.size || source.channels !== model.arch.input.channels) {
-      throw new Error(
-        `The data is ${source.inputSize}x${source.inputSize}x${source.channels}, the model expects ` +
-          `${model.arch.input.size}x${model.arch.input.size}x${model.arch.input.channels}`,
-      );
-    }
+    checkInputFits(model.arch, source);
     this.pool = this.options.splits.flatMap((split) =>
       Array.from({ length: source.count(split) }, (_, index) => ({ split, index })),
     );

@@ -8,12 +8,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NasModel } from '../model/model.ts';
 import type { BatchSource, Split } from '../data/source.ts';
+import { checkInputFits } from './input-fit.ts';
 
 export async function recalibrateBatchNorm(
   model: NasModel,
   source: BatchSource,
   { batches = 20, batchSize = 16, split = 'weights' as Split } = {},
 ): Promise<void> {
+  checkInputFits(model.arch, source);
   const n = source.count(split);
   if (n === 0) return;
   for (let b = 0; b < batches; b++) {

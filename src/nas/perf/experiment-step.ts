@@ -13,6 +13,7 @@
 import { taskOf, type SearchSpace } from '../arch/spec.ts';
 import type { ExperimentConfig } from '../experiment.ts';
 import { Finetuner } from '../finetune/finetuner.ts';
+import { subsampledSource } from '../finetune/subsampled-source.ts';
 import { headOutputs } from '../model/head.ts';
 import { SearchTrainer } from '../search/trainer.ts';
 import { SPACES } from '../spaces/index.ts';
@@ -103,14 +104,16 @@ export async function experimentStep(
       dispose: () => trainer.dispose(),
     };
   }
-  let model;
+  let subnet;
   try {
-    ({ model } = await trainer.net.deriveModel(await trainer.net.argmaxChoices(), 'timed-subnet'));
+    subnet = await trainer.net.deriveModel(await trainer.net.argmaxChoices(), 'timed-subnet');
   } finally {
     trainer.dispose();
   }
-  // constant lr and a schedule that never ends: only the step's cost matters here
-  const tuner = new Finetuner(model, source, {
+  const { model, derived } = subnet;
+  // constant lr and a schedule that never ends: only the step's cost matters here; an FBNetV2 subnet
+  // derived at a lower resolution trains on the subsampled batch
+  const tuner = new Finetuner(model, subsampledSource(source, derived.factor), {
     steps: Number.MAX_SAFE_INTEGER,
     lr: cfg.train.lrWeights,
     batchSize: n,

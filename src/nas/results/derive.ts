@@ -59,9 +59,24 @@ export function summarizeDerived(input: {
   return summary;
 }
 
-/** The data as a derived network takes it: subsampled when FBNetV2 chose a lower resolution. */
+/**
+ * The data as a derived network takes it: the search's data, subsampled when FBNetV2 chose a lower
+ * resolution. Every consumer of a derived network (Results, the report, the sweep's standalone check, the
+ * export's parity check) gets its images here. Throws when `source` is not the data the network was derived
+ * on (its subsampled side is not the network's input side).
+ */
 export function derivedSource(source: BatchSource, summary: ResultsArchSummary): BatchSource {
-  return subsampledSource(source, summary.v2?.factor ?? 1);
+  const factor = summary.v2?.factor ?? 1;
+  const s = subsampledSource(source, factor);
+  const want = summary.arch.input.size;
+  if (s.inputSize !== want) {
+    throw new Error(
+      `The data is ${source.inputSize}x${source.inputSize}` +
+        (factor > 1 ? ` (${s.inputSize}x${s.inputSize} subsampled by ${factor})` : '') +
+        `, the derived network ${summary.arch.name} takes ${want}x${want}`,
+    );
+  }
+  return s;
 }
 
 /**
@@ -83,14 +98,6 @@ export async function deriveSubnet(
   const picked = choices.blocks;
   const name = `${t.config.space}-${request.mode}-step${t.stepsDone}`;
   const { model, v2 } = await deriveFromSearch(t, choices, name);
-  try {
-    await recalibrateBatchNorm(model, subsampledSource(t.source, v2?.factor ?? 1), {
-      batchSize: t.config.train.batchSize,
-    });
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
   const summary = summarizeDerived({
     model,
     mode: request.mode,
@@ -101,5 +108,13 @@ export async function deriveSubnet(
     searchInputSize: t.config.inputSize,
     searchStep: t.stepsDone,
   });
+  try {
+    await recalibrateBatchNorm(model, derivedSource(t.source, summary), {
+      batchSize: t.config.train.batchSize,
+    });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return { model, summary };
 }

@@ -8,6 +8,7 @@ import type { Arch } from '../arch/spec.ts';
 import type { BatchSource } from '../data/source.ts';
 import { exportOnnx } from '../export/onnx-export.ts';
 import { verifyOnnx } from '../export/verify-onnx.ts';
+import { checkInputFits } from '../finetune/input-fit.ts';
 import type { NasModel } from '../model/model.ts';
 import type { ResultsArchSummary, ResultsExport } from './types.ts';
 
@@ -45,7 +46,7 @@ export function onnxFileName(arch: Arch): string {
 
 /**
  * max |tfjs − onnxruntime-web| over the outputs of the first `images` validation images of `source` (the
- * data as the model takes it). onnxruntime-web must be set up (wasm paths) before this runs.
+ * data as the model takes it: a derived FBNetV2 network's at its searched resolution, derivedSource). onnxruntime-web must be set up (wasm paths) before this runs.
  */
 export async function parityCheck(
   model: NasModel,
@@ -53,6 +54,8 @@ export async function parityCheck(
   source: BatchSource,
   images = PARITY_IMAGES,
 ): Promise<{ maxAbsDiff: number; checkedImages: number }> {
+  // onnxruntime would refuse another size (the graph's input is fixed); say why in the browser's terms
+  checkInputFits(model.arch, source);
   const n = Math.min(images, source.count('val'));
   if (n === 0) throw new Error('The dataset has no validation images to check the export on.');
   const batch = source.batchAt('val', [...Array(n).keys()]);
