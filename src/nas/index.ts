@@ -187,6 +187,8 @@ export {
 export * from './sweep/index.ts';
 // sample-based search (SANAS, aging evolution, random search) scored one-shot on a supernet
 export * from './sample-search/index.ts';
+// "Better than random?": the searched network vs random architectures trained from scratch (issue 27)
+export * from './random-baseline/index.ts';
 // host-side (no tfjs) Gumbel-softmax and loss factor, for the Learn lessons' widgets
 export {
   drawGumbelSamples,
