@@ -7,6 +7,7 @@
  * The experiment is stored as given: the record never interprets strategy-specific fields.
  */
 import type { Arch, ExperimentConfig } from '../nas/index.ts';
+import { baselineKey } from './baseline-checks.ts';
 import { estimateBytes, type CheckpointInfo, type CheckpointStore } from './checkpoints.ts';
 import { isQuotaError, StorageFullError, type KV } from './kv.ts';
 
@@ -199,9 +200,10 @@ export class RunStore {
     return ids;
   }
 
-  /** Deletes the run and its checkpoints. */
+  /** Deletes the run, its "Better than random?" check (baseline-checks.ts) and its checkpoints. */
   async delete(id: string): Promise<void> {
     await this.kv.del(KEY(id));
+    await this.kv.del(baselineKey(id));
     await this.checkpoints?.deleteRun(id);
   }
 

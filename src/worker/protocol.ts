@@ -36,6 +36,7 @@ import type {
 import type { JointPhase, JointSearchState, PretrainAblationRow } from '../nas/index.ts';
 import type { FineResult } from '../nas/index.ts';
 import type { JointCandidate, WeightMap } from '../nas/index.ts';
+import type { BaselineCheckState, BaselineProgress, BaselineSettings } from '../nas/index.ts';
 
 export type BackendChoice = BackendId | 'auto';
 
@@ -210,6 +211,15 @@ export interface StrategiesOutcome {
   best: { tokens: number[]; reward: number; nme: number; cost: number } | null;
 }
 
+/** "Better than random?" of the search's run: a fresh check (settings over the defaults) or a stored one resumed. */
+export interface BaselineStartArgs {
+  /** The run the check belongs to; its state is stored under this id after every finished unit. */
+  runId: string;
+  settings?: Partial<BaselineSettings>;
+  /** Continue this check (its plan wins); its finished (network, init seed) units are not retrained. */
+  resume?: BaselineCheckState;
+}
+
 /** The FBNetV3 joint search's form: data, pool and rounds, training length, predictor and fine stage. */
 export interface V3Settings {
   seed: number;
@@ -372,6 +382,13 @@ export interface WorkerApi {
   estimateCheck: { args: { finetuneSteps?: number }; result: StandaloneCheck };
   /** Cancels a running sweep or estimate check. */
   sweepCancel: { args: Record<string, never>; result: { cancelled: boolean } };
+  /** The searched net and random ones of its space trained from scratch (streams baseline-progress, baseline-state). */
+  baselineStart: {
+    args: BaselineStartArgs;
+    result: { outcome: 'finished' | 'aborted'; state: BaselineCheckState };
+  };
+  /** Stops the random-baseline check; the unit in training is dropped, finished ones stay stored. */
+  baselineStop: { args: Record<string, never>; result: { stopped: boolean } };
   /** Sample-based strategies side by side on the trained supernet (streams strategies-progress). */
   strategiesStart: { args: StrategiesStartArgs; result: StrategiesOutcome };
   /** One-shot vs standalone NME of random candidates and their Kendall τ (streams weight-sharing-progress). */
@@ -461,6 +478,15 @@ export type WorkerEvent =
   | ({ type: 'sweep-progress' } & SweepProgress)
   | { type: 'sweep-point'; point: SweepPoint }
   | { type: 'estimate-progress'; step: number; total: number }
+  | ({ type: 'baseline-progress' } & BaselineProgress)
+  | {
+      /** The check after planning and after every finished unit, once written to the runs library. */
+      type: 'baseline-state';
+      runId: string;
+      state: BaselineCheckState;
+      /** Why it could not be stored (the check goes on; a reload would lose the units since). */
+      storageError?: string;
+    }
   | {
       type: 'v3-progress';
       phase: JointPhase;
@@ -529,6 +555,8 @@ const METHODS: readonly Method[] = [
   'v3Export',
   'lessonMaskTiming',
   'v3Budgets',
+  'baselineStart',
+  'baselineStop',
 ];
 
 export function isMethod(value: unknown): value is Method {

@@ -15,6 +15,8 @@ import { SweepSession } from './sweep-session.ts';
 import { StrategiesSession } from './strategies-session.ts';
 import { V3Session } from './v3-session.ts';
 import { LessonSession } from './lesson-session.ts';
+import { BaselineSession } from './baseline-session.ts';
+import { BaselineCheckStore } from '../storage/baseline-checks.ts';
 import { idbKV } from '../storage/kv.ts';
 import { FaultyKV } from '../storage/faulty-kv.ts';
 
@@ -40,6 +42,13 @@ const strategies = new StrategiesSession(
 );
 const v3 = new V3Session((event) => post({ kind: 'event', event }));
 const lesson = new LessonSession((event) => post({ kind: 'event', event }));
+
+/** Writes the check into the runs library's store (the one RunRecorder keeps records in). */
+const baseline = new BaselineSession(
+  (event) => post({ kind: 'event', event }),
+  () => session.activeTrainer,
+  new BaselineCheckStore(idbKV('nas-playground-library', 'runs')),
+);
 
 const sweep = new SweepSession(
   (event) => post({ kind: 'event', event }),
@@ -141,6 +150,11 @@ const handlers: Handlers = {
   },
   estimateCheck: (args) => sweep.checkEstimate(args),
   sweepCancel: () => sweep.cancel(),
+  baselineStart: (args) => {
+    requireBackend();
+    return baseline.start(args);
+  },
+  baselineStop: () => baseline.stop(),
   strategiesStart: (args) => strategies.start(args),
   strategiesStop: () => strategies.stop(),
   strategiesWeightSharing: (args) => strategies.weightSharing(args),
