@@ -8,3 +8,4 @@ export { LANDMARK_SPACE, RF_SPACE, THREE_LAYER_SPACE, toyConfig } from './search
 
 export { sampleTable } from './latency/testing.ts';
 export * from './v3/testing.ts';
+export { searchAtFactor, TINY_FACE_SPACE, TINY_FACTORS, tinyFaceConfig } from './results/testing.ts';

@@ -231,7 +231,9 @@ export class ResultsSession {
     return this.exclusive(async () => {
       const t = this.trainer();
       const s = this.subnet;
-      const derived = s ? await derivedFromModel(s.model, s.summary.choices) : undefined;
+      const derived = s
+        ? await derivedFromModel(s.model, s.summary.choices, s.summary.v2?.factor ?? 1)
+        : undefined;
       const finetune = s && s.steps > 0 ? { steps: s.steps, lr: t.config.train.lrWeights } : undefined;
       const input = await pytorchInputFromTrainer(t, derived, { experimentUrl, finetune });
       return { fileName: `${pytorchProjectName(t.config)}.zip`, bytes: pytorchProjectZip(input) };

@@ -33,7 +33,9 @@ export const TINY_FACE_SPACE: SearchSpace = {
 
 export function tinyFaceConfig(): ExperimentConfig {
   return {
-    ...toyConfig(TINY_FACE_SPACE, { train: { batchSize: 4, epochs: 1, stepsPerEpoch: 1 } }),
+    ...toyConfig(TINY_FACE_SPACE, {
+      train: { batchSize: 4, epochs: 1, stepsPerEpoch: 1, valFraction: 0.25 },
+    }),
     strategy: 'fbnet-v2',
     inputSize: TINY_FACE_SPACE.input.size,
     v2: { widthFractions: [0.5, 1], resolutionFactors: [...TINY_FACTORS] },

@@ -17,12 +17,17 @@ export interface ExportExtras {
   finetune?: { steps: number; lr: number };
 }
 
-/** The derived network part from a plain model (inherited or finetuned weights). */
+/**
+ * The derived network part from a plain model (inherited or finetuned weights). `subsample`: its input
+ * subsampling factor (FBNetV2's chosen resolution; 1 = the search's input size).
+ */
 export async function derivedFromModel(
   model: NasModel,
   choices?: number[],
+  subsample = 1,
 ): Promise<PytorchProjectInput['derived']> {
-  return { arch: structuredClone(model.arch), weights: await getWeights(model.params()), choices };
+  const derived = { arch: structuredClone(model.arch), weights: await getWeights(model.params()), choices };
+  return subsample === 1 ? derived : { ...derived, subsample };
 }
 
 /**
@@ -40,9 +45,9 @@ export async function pytorchInputFromTrainer(
   let d = derived;
   if (!d) {
     const choices = await net.argmaxChoices();
-    const { model } = await net.deriveModel(choices, 'derived');
+    const { model, derived: picked } = await net.deriveModel(choices, 'derived');
     try {
-      d = await derivedFromModel(model, choices.blocks);
+      d = await derivedFromModel(model, choices.blocks, picked.factor);
     } finally {
       model.dispose();
     }

@@ -23,6 +23,7 @@ import { COST_FLOOR } from '../../search/loss.ts';
 import type { ResolvedSearchOptions } from '../../search/trainer-state.ts';
 import type { WeightMap } from '../../model/weights.ts';
 import { countCost } from '../../cost/count.ts';
+import { subsampledSize } from '../../v2/resolution.ts';
 import { archSpec, supernetSpec, type TorchNetSpec } from './net-spec.ts';
 import { encodeSafetensors, type NamedTensor } from './safetensors.ts';
 import type { MaskedTorchNetSpec } from './masked-spec.ts';
@@ -60,7 +61,11 @@ export interface PytorchProjectInput {
     /** Where the browser's schedule stood (informational: search.py starts its schedule at step 0). */
     step?: number;
   };
-  derived: { arch: Arch; weights: WeightMap; choices?: number[] };
+  /**
+   * `subsample`: the input subsampling factor of an FBNetV2 network derived at a lower resolution (absent
+   * or 1: full size); it then takes the config.inputSize image, every subsample-th pixel (derivedInput).
+   */
+  derived: { arch: Arch; weights: WeightMap; choices?: number[]; subsample?: number };
   /**
    * An FBNetV2 run's masked supernet (masked-spec.ts) at its current weights (browser names) and
    * architecture logits (`theta.<l>`, `width.<l>`, `expansion.<l>`, `resolution`); absent for FBNet V1.
@@ -70,6 +75,28 @@ export interface PytorchProjectInput {
   experimentUrl?: string;
   /** train.py's defaults (the Results area's finetune settings). */
   finetune?: { steps: number; lr: number };
+}
+
+/**
+ * How the derived network takes its images: loaded at `loadSize` (the search's input size for a subsampled
+ * network, else the network's own), every `subsample`-th pixel kept, giving `size` (arch.input.size).
+ * Throws when the factor does not turn the search's input size into the network's.
+ */
+export function derivedInput(input: Pick<PytorchProjectInput, 'config' | 'derived'>): {
+  size: number;
+  subsample: number;
+  loadSize: number;
+} {
+  const size = input.derived.arch.input.size;
+  const subsample = input.derived.subsample ?? 1;
+  if (subsample === 1) return { size, subsample, loadSize: size };
+  const loadSize = input.config.inputSize;
+  if (!Number.isInteger(subsample) || subsample < 1 || subsampledSize(loadSize, subsample) !== size) {
+    throw new Error(
+      `The derived network takes ${size}x${size} images; the search's ${loadSize}x${loadSize} subsampled by ${subsample} are not that`,
+    );
+  }
+  return { size, subsample, loadSize };
 }
 
 /** File name of the zip: nas-playground-<title>-pytorch.zip (ASCII letters, digits and dashes). */
@@ -91,6 +118,7 @@ function specJson(spec: TorchNetSpec): string {
 }
 
 function modelPy(input: PytorchProjectInput, space: TorchNetSpec | null, arch: TorchNetSpec): string {
+  const din = derivedInput(input);
   const title = input.config.title.replace(/"""/g, "'''").replace(/\\/g, '/');
   const lines = [
     `"""${title}: the search space and the derived network as PyTorch modules (exported by NAS Playground).`,
@@ -123,6 +151,9 @@ function modelPy(input: PytorchProjectInput, space: TorchNetSpec | null, arch: T
     "# the experiment's Gumbel temperature schedule: tau(epoch) = TAU0 * TAU_DECAY^epoch",
     `TAU0 = ${pyNumber(input.config.gumbel.tau0)}`,
     `TAU_DECAY = ${pyNumber(input.config.gumbel.decay)}`,
+    '# the derived network takes DERIVED_LOAD_SIZE images subsampled by DERIVED_SUBSAMPLE (derived_input)',
+    `DERIVED_LOAD_SIZE = ${din.loadSize}`,
+    `DERIVED_SUBSAMPLE = ${din.subsample}`,
     '',
     space ? `SPACE = json.loads(r"""${specJson(space)}""")` : 'SPACE = None',
     '',
@@ -188,6 +219,7 @@ export const README_COMMANDS = {
 function readme(input: PytorchProjectInput, arch: TorchNetSpec): string {
   const c = input.config;
   const cost = countCost(input.derived.arch);
+  const din = derivedInput(input);
   const sh = (...cmds: string[]) => ['```sh', ...cmds, '```'];
   const lines = [
     `# ${c.title} — PyTorch project`,
@@ -208,7 +240,15 @@ function readme(input: PytorchProjectInput, arch: TorchNetSpec): string {
     '| `search_settings.json` | the resolved search settings: cost table, cost unit, optimizers |',
     '| `experiment.json` | the experiment as the share link encodes it |',
     '',
-    `Derived network \`${arch.name}\`: ${cost.params} parameters, ${cost.macs} MACs at ${c.inputSize}×${c.inputSize}.`,
+    `Derived network \`${arch.name}\`: ${cost.params} parameters, ${cost.macs} MACs at ${din.size}×${din.size}.`,
+    ...(din.subsample > 1
+      ? [
+          '',
+          `Its input is the search's ${din.loadSize}×${din.loadSize} image subsampled by ${din.subsample} (one pixel in`,
+          `${din.subsample} along each axis, from the top-left one: the resolution FBNetV2 chose); train.py loads the`,
+          'data that way (`model.derived_input`).',
+        ]
+      : []),
     '',
     '## Requirements',
     '',
@@ -299,6 +339,7 @@ export function pytorchProjectFiles(input: PytorchProjectInput): [string, Uint8A
     skipUnsampled: o?.skipUnsampled ?? true,
     browserStep: input.search?.step ?? null,
     derivedChoices: input.derived.choices ?? null,
+    derivedInput: derivedInput(input),
     finetune: {
       steps: input.finetune?.steps ?? 200,
       lr: input.finetune?.lr ?? input.config.train.lrWeights,

@@ -488,9 +488,24 @@ def build_derived(weights=DERIVED_WEIGHTS):
     return net
 
 
+def derived_input(x):
+    """Images [N, C, DERIVED_LOAD_SIZE, DERIVED_LOAD_SIZE] as the derived network takes them: every
+    DERIVED_SUBSAMPLE-th pixel from the top-left one (an FBNetV2 network searched at a lower resolution saw
+    exactly that in the browser), [N, C, ARCH size, ARCH size]."""
+    f = DERIVED_SUBSAMPLE
+    y = x if f == 1 else x[:, :, ::f, ::f].contiguous()
+    size = ARCH["input"]["size"]
+    if tuple(y.shape[2:]) != (size, size):
+        raise ValueError("the derived network takes %dx%d images, got %s" % (size, size, tuple(y.shape[2:])))
+    return y
+
+
 if __name__ == "__main__":
     derived = build_derived()
-    print("derived %s: %d parameters, %d MACs" % (ARCH["name"], count_params(derived), count_macs(ARCH)))
+    size = ARCH["input"]["size"]
+    print("derived %s: %d parameters, %d MACs at %dx%d" % (ARCH["name"], count_params(derived), count_macs(ARCH), size, size))
+    if DERIVED_SUBSAMPLE > 1:
+        print("  input: the %dx%d image subsampled by %d (derived_input)" % (DERIVED_LOAD_SIZE, DERIVED_LOAD_SIZE, DERIVED_SUBSAMPLE))
     if SPACE is not None:
         supernet, theta = build_supernet()
         print("supernet %s: %d parameters, %d searchable layers" % (SPACE["name"], count_params(supernet), len(theta.theta)))
@@ -1087,8 +1102,9 @@ def main():
     seeds = CONFIG["seeds"]
     torch.manual_seed(seeds["init"])
     net = model.build_derived(None if args.from_scratch else model.DERIVED_WEIGHTS).to(device)
-    # a derived FBNetV2 network may take a subsampled input
-    x_all, y_all = data.load_data(args.data, model.ARCH["input"]["size"], seed=seeds["split"])
+    # loaded as the browser loads it, then subsampled as the derived network takes it (FBNetV2 resolution)
+    x_all, y_all = data.load_data(args.data, model.DERIVED_LOAD_SIZE, seed=seeds["split"])
+    x_all = model.derived_input(x_all)
     splits = data.make_splits(len(x_all), CONFIG["train"]["valFraction"], seeds["split"])
     pool = np.concatenate([splits["weights"], splits["arch"]])
     batches = data.Batches(pool, args.batch_size, seeds["data"], rank, world)
