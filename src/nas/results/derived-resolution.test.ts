@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countCost } from '../cost/count.ts';
 import { decodeModel } from '../export/testing/onnx-reader.ts';
 import { evaluateModel } from '../finetune/evaluate.ts';
 import { Finetuner } from '../finetune/finetuner.ts';
@@ -19,7 +20,8 @@ import type { FbnetV2Net } from '../v2/v2-net.ts';
 import { derivedSource, deriveSubnet } from './derive.ts';
 import { exportDerived, PARITY_TOLERANCE, parityCheck } from './export.ts';
 import { trainModel } from './finetune.ts';
-import { searchAtFactor, TINY_FACE_SPACE } from './testing.ts';
+import { expectedSearchCost } from './from-search.ts';
+import { searchAtFactor, TINY_FACE_SPACE, tinyFaceSearch } from './testing.ts';
 import type { ResultsArchSummary } from './types.ts';
 
 beforeAll(async () => {
@@ -125,5 +127,41 @@ describe.each([2, 4])('a network derived at resolution factor %i', (factor) => {
     expect(check.steps).toBe(2);
     expect(Number.isFinite(check.inheritedNme)).toBe(true);
     expect(Number.isFinite(check.standaloneNme)).toBe(true);
+  });
+});
+
+describe('a search with the one resolution factor 2 (nothing to choose)', () => {
+  let t: SearchTrainer;
+  beforeAll(async () => {
+    t = await tinyFaceSearch([2]);
+  });
+  afterAll(() => t?.dispose());
+
+  it('searches, costs and derives at half size: the derived network is the supernet’s path', async () => {
+    const net = (t.net as FbnetV2Net).masked;
+    expect(net.resolution).toBeNull();
+    const { model, summary } = await deriveSubnet(t, { mode: 'argmax' });
+    expect(summary.v2?.factor).toBe(2);
+    expect(model.arch.input.size).toBe(SIZE / 2);
+    const full = t.source.batchAt('val', [0, 1]);
+    const [ref, pred] = tf.tidy(() => [
+      net.forward(full.x, true, choicesMix(summary.v2!.choices)).dataSync(),
+      model.apply(subsample(full.x, 2), true).dataSync(),
+    ]);
+    tf.dispose([full.x, full.y]);
+    expect(maxAbsDiff(pred, ref)).toBeLessThan(1e-5);
+    // the effective cost of the path (every architecture variable one-hot) is the derived network's
+    const vars = net.archVariables();
+    const saved = vars.map((v) => v.clone());
+    tf.tidy(() => {
+      for (const v of vars) v.assign(tf.oneHot([0], v.shape[0]!).reshape([-1]).mul(40));
+    });
+    const one = await deriveSubnet(t, { mode: 'argmax' });
+    const oneHot = (await expectedSearchCost(t)).cost;
+    expect(oneHot.macs).toBeCloseTo(countCost(one.model.arch).macs, 0);
+    vars.forEach((v, i) => v.assign(saved[i]));
+    tf.dispose(saved);
+    one.model.dispose();
+    model.dispose();
   });
 });

@@ -31,14 +31,15 @@ export const TINY_FACE_SPACE: SearchSpace = {
   head: { kind: 'landmarks', points: 106, features: 8, act: 'relu', grid: 2 },
 };
 
-export function tinyFaceConfig(): ExperimentConfig {
+/** An FBNetV2 experiment on TINY_FACE_SPACE with the given resolution options. */
+export function tinyFaceConfig(factors: number[] = TINY_FACTORS): ExperimentConfig {
   return {
     ...toyConfig(TINY_FACE_SPACE, {
       train: { batchSize: 4, epochs: 1, stepsPerEpoch: 1, valFraction: 0.25 },
     }),
     strategy: 'fbnet-v2',
     inputSize: TINY_FACE_SPACE.input.size,
-    v2: { widthFractions: [0.5, 1], resolutionFactors: [...TINY_FACTORS] },
+    v2: { widthFractions: [0.5, 1], resolutionFactors: [...factors] },
   };
 }
 
@@ -46,13 +47,19 @@ export function tinyFaceConfig(): ExperimentConfig {
 export async function searchAtFactor(factor: number): Promise<SearchTrainer> {
   const r = TINY_FACTORS.indexOf(factor);
   if (r < 0) throw new Error(`No resolution option ${factor} (${TINY_FACTORS})`);
+  const t = await tinyFaceSearch(TINY_FACTORS);
+  const logits = (t.net as FbnetV2Net).masked.resolution!.logits;
+  tf.tidy(() => logits.assign(tf.tensor1d(TINY_FACTORS.map((_, i) => (i === r ? 3 : 0)))));
+  return t;
+}
+
+/** A trainer on 16 tiny faces (4 for validation) after one search step. */
+export async function tinyFaceSearch(factors: number[]): Promise<SearchTrainer> {
   const size = TINY_FACE_SPACE.input.size;
-  const t = new SearchTrainer(tinyFaceConfig(), tinyFaces(16, size, 4), {
+  const t = new SearchTrainer(tinyFaceConfig(factors), tinyFaces(16, size, 4), {
     space: TINY_FACE_SPACE,
     featureEvery: 0,
   });
   await t.step();
-  const logits = (t.net as FbnetV2Net).masked.resolution!.logits;
-  tf.tidy(() => logits.assign(tf.tensor1d(TINY_FACTORS.map((_, i) => (i === r ? 3 : 0)))));
   return t;
 }

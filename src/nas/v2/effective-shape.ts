@@ -216,7 +216,8 @@ export interface EffectiveLayer {
 /** Walks the plan; shapes of every body layer, and the total including the head. */
 function walk(plan: MaskedPlan, mix: MaskedMix): { layers: EffectiveLayer[]; total: Cost } {
   const factors = plan.factors;
-  const resolution = factors.length > 1 ? distOf(factors, mix.resolution ?? 0) : fixedDist(1);
+  // a single factor still subsamples (masked-supernet.ts resolutionDist)
+  const resolution = factors.length > 1 ? distOf(factors, mix.resolution ?? 0) : fixedDist(factors[0]);
   let sides: Sides = mapDist(resolution, (f) => Math.ceil(plan.inputSize / f));
   let cin: OptionDist = fixedDist(plan.space.input.channels);
   let total = ZERO;

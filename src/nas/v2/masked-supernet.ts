@@ -98,9 +98,12 @@ export class MaskedSupernet {
       this.plan.factors.length > 1 ? new ChannelSearch('resolution', -1, this.plan.factors) : null;
   }
 
-  /** Resolution choice of a mix as a distribution over factors. */
+  /**
+   * Resolution choice of a mix as a distribution over factors. One factor is no search but still applies:
+   * [2] searches (and derives, v2/derive.ts) at half size.
+   */
   resolutionDist(mix: Pick<MaskedMix, 'resolution'>): OptionDist {
-    return this.resolution ? this.resolution.dist(mix.resolution ?? 0) : fixedDist(1);
+    return this.resolution ? this.resolution.dist(mix.resolution ?? 0) : fixedDist(this.plan.factors[0]);
   }
 
   /** Logits [N, classes] or landmarks [N, 2 * points]. */

@@ -351,7 +351,7 @@ class MaskedNetwork(Network):
             raise ValueError("expected %d layer choices, got %d" % (len(self.search_layers), len(mix["blocks"])))
         factors = self.spec["factors"]
         r = mix.get("resolution")
-        d = dist_of(factors, 0 if r is None else r) if len(factors) > 1 else fixed_dist(1)
+        d = dist_of(factors, 0 if r is None else r) if len(factors) > 1 else fixed_dist(factors[0])
         if d[1] is None:
             f = d[0][0]
             return self.run_body(x[:, :, ::f, ::f], mix)
