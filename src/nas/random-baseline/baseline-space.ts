@@ -52,7 +52,12 @@ export class BaselineSpace {
   private readonly plan: MaskedPlan | null;
   private listed: SpacePoint[] | null = null;
 
-  constructor(config: ExperimentConfig, space: SearchSpace) {
+  /** `enumerateLimit`: list spaces up to this many choice tuples (tests force rejection sampling with 0). */
+  constructor(
+    config: ExperimentConfig,
+    space: SearchSpace,
+    private readonly enumerateLimit = ENUMERATE_LIMIT,
+  ) {
     const inputSize = config.inputSize;
     if (config.strategy === 'fbnet-v2') {
       const v2 = config.v2 ?? DEFAULT_V2;
@@ -170,7 +175,7 @@ export class BaselineSpace {
   }
 
   get enumerable(): boolean {
-    return this.size <= ENUMERATE_LIMIT;
+    return this.size <= this.enumerateLimit;
   }
 
   /** Every distinct network of a small space (first choices of each network kept), built once; null if big. */

@@ -119,14 +119,14 @@ export function baselineVerdict(plan: BaselinePlan, results: BaselineResults): B
   };
   const tooFew = tooFewSentence(plan);
   if (!s || random.length === 0) {
-    const missing = !s ? 'the searched network' : 'any random network';
+    const missing = !s ? 'the searched network has no' : 'no random network has a';
     return {
       ...base,
       kind: 'on-front',
       beatenBy: [],
       ready: false,
       sentence:
-        `No verdict yet: ${finished} of ${units} training runs are done and ${missing} has no finite result` +
+        `No verdict yet: ${finished} of ${units} training runs are done and ${missing} finite result yet` +
         (tooFew ? `; ${tooFew}` : '') +
         '.',
     };
