@@ -97,4 +97,15 @@ describe('BaselineCheckStore', () => {
     expect(await store.load(ID)).toEqual({ state: null });
     expect((await store.load('lx3k9-cd34')).state).not.toBeNull();
   });
+
+  test('a check still training when its run is deleted is not written back', async () => {
+    const kv = memoryKV();
+    const runs = new RunStore(kv);
+    const store = new BaselineCheckStore(kv, async (id) => !!(await runs.get(id)));
+    await runs.put({ id: ID, name: 'a', createdAt: 1, history: [] } as unknown as RunRecord);
+    await store.save(ID, state());
+    await runs.delete(ID);
+    await expect(store.save(ID, state())).rejects.toThrow('no longer in the library');
+    expect(await store.load(ID)).toEqual({ state: null });
+  });
 });

@@ -76,9 +76,18 @@ export function baselineStateProblem(v: unknown): string | null {
 }
 
 export class BaselineCheckStore {
-  constructor(private readonly kv: KV) {}
+  /**
+   * `runExists`: whether the run is still in the library; a check whose run was deleted while it trained
+   * is then not written back (it would outlive its run).
+   */
+  constructor(
+    private readonly kv: KV,
+    private readonly runExists?: (runId: string) => Promise<boolean>,
+  ) {}
 
   async save(runId: string, state: BaselineCheckState, now = Date.now()): Promise<void> {
+    if (this.runExists && !(await this.runExists(runId)))
+      throw new Error('its run is no longer in the library of runs');
     const record: StoredCheck = {
       runId,
       state,

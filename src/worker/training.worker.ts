@@ -17,6 +17,7 @@ import { V3Session } from './v3-session.ts';
 import { LessonSession } from './lesson-session.ts';
 import { BaselineSession } from './baseline-session.ts';
 import { BaselineCheckStore } from '../storage/baseline-checks.ts';
+import { RunStore } from '../storage/runs.ts';
 import { idbKV } from '../storage/kv.ts';
 import { FaultyKV } from '../storage/faulty-kv.ts';
 
@@ -43,11 +44,13 @@ const strategies = new StrategiesSession(
 const v3 = new V3Session((event) => post({ kind: 'event', event }));
 const lesson = new LessonSession((event) => post({ kind: 'event', event }));
 
-/** Writes the check into the runs library's store (the one RunRecorder keeps records in). */
+/** Writes the check into the runs library's store (the one RunRecorder keeps records in), next to its run. */
+const libraryKV = idbKV('nas-playground-library', 'runs');
+const libraryRuns = new RunStore(libraryKV);
 const baseline = new BaselineSession(
   (event) => post({ kind: 'event', event }),
   () => session.activeTrainer,
-  new BaselineCheckStore(idbKV('nas-playground-library', 'runs')),
+  new BaselineCheckStore(libraryKV, async (id) => !!(await libraryRuns.get(id))),
 );
 
 const sweep = new SweepSession(
