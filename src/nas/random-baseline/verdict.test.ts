@@ -83,7 +83,7 @@ describe('baselineVerdict', () => {
       'is dominated by 1 of the 2 random networks: u1 (net u1) reaches 8.00 % at 80 MACs',
     );
     expect(v.sentence).toContain('the search did no better than random sampling here');
-    expect(v.sentence).toContain('1.00 point better than the median of 1 cost-matched networks (11.00 %)');
+    expect(v.sentence).toContain('1.00 point better than the median of 1 cost-matched network (11.00 %)');
     expect(v.sentence.endsWith('.')).toBe(true);
     expect(v.sentence.split('. ')).toHaveLength(1);
     // equal MACs and lower NME dominates too; within the spread the sentence says so and beatenBy is empty
@@ -98,7 +98,7 @@ describe('baselineVerdict', () => {
     const v = frontPlane(9.5);
     expect(v.kind).toBe('on-front');
     expect(v.sentence).toContain('lies on the Pareto front of the 3 random networks');
-    expect(v.sentence).toContain('3.50 points better than the median of 1 cost-matched networks (13.00 %)');
+    expect(v.sentence).toContain('3.50 points better than the median of 1 cost-matched network (13.00 %)');
     // an exact tie with a random network is not beyond it
     const tie = baselineVerdict(plane({ searched: ['searched', 100], u1: ['uniform', 100] }), {
       searched: two(10),

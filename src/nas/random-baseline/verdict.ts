@@ -169,7 +169,7 @@ export function baselineVerdict(plan: BaselinePlan, results: BaselineResults): B
     const d = costMatchedMedian - s.nme;
     tail +=
       `; it is ${Math.abs(d) < 0.005 ? 'level with' : `${points(Math.abs(d))} ${d > 0 ? 'better' : 'worse'} than`} ` +
-      `the median of ${matched.length} cost-matched networks (${pct(costMatchedMedian)})`;
+      `the median of ${matched.length} cost-matched network${matched.length === 1 ? '' : 's'} (${pct(costMatchedMedian)})`;
   }
   if (tooFew) tail += `; ${tooFew}`;
   return { ...base, kind, beatenBy, ready: true, sentence: head + body + tail + '.' };
