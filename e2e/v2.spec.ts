@@ -13,6 +13,10 @@ test('an FBNetV2 search shows channel masks updating, derives narrower layers un
   await fillTiny(page, { 'ls-beta': '2', 'tr-lrt': '0.3' });
   await page.locator('#exp-strategy').selectOption('fbnet-v2');
   await expect(page.locator('#v2-widths')).toHaveValue('0.25, 0.5, 0.75, 1');
+  // half or a quarter of the 32 px input, never full size: Results must feed the derived network its
+  // searched resolution (finetune, evaluation and the export's parity check)
+  await page.locator('#v2-res').fill('2, 4');
+  await page.locator('#v2-res').dispatchEvent('change');
   await page.getByRole('button', { name: 'Start search' }).click();
   await expect.poll(() => stepCount(page), { timeout: 150_000 }).toBeGreaterThan(0);
 
@@ -54,7 +58,8 @@ test('an FBNetV2 search shows channel masks updating, derives narrower layers un
     (m) => Number(m[1]),
   );
   expect(resultWidths).toEqual(widths);
-  await expect(arch).toContainText(/input (16|32)×(16|32)/);
+  await expect(arch).toContainText(/input (16×16|8×8)/);
+  await expect(page.getByTestId('derived-subsample')).toContainText(/the 32×32 image subsampled ×(2|4)/);
   const params = Number((await page.getByTestId('param-count').textContent())!.replace(/[^0-9]/g, ''));
   expect(params).toBeGreaterThan(1000);
 
