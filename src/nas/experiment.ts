@@ -14,6 +14,13 @@ export type BackendId = 'webgpu' | 'webgl' | 'cpu';
  * search/single-path.ts.
  */
 export type GumbelPaths = 'all' | 'single';
+/**
+ * How an architecture step computes θ's gradient: 'relaxed' differentiates the Gumbel-softmax sample
+ * (FBNet's straight-through estimator; GDAS's with single paths), 'score' uses the score function
+ * (REINFORCE, Williams 1992) with a self-critical baseline: the sampled architecture's loss minus the
+ * argmax architecture's on the same batch, times ∇θ log p(sample). See search/score-step.ts.
+ */
+export type ThetaGradient = 'relaxed' | 'score';
 
 export interface SynthDatasetRef {
   kind: 'synthface';
@@ -74,6 +81,11 @@ export interface ExperimentConfig {
      * links and checkpoints from before it existed have none, and run as they did).
      */
     greedy?: number;
+    /**
+     * θ's gradient in architecture steps (strategies without score steps ignore it: strategies.ts
+     * scoreStepsApply). Absent: 'relaxed' (configs, links and checkpoints from before it existed).
+     */
+    thetaGradient?: ThetaGradient;
   };
   loss: {
     alpha: number;

@@ -3,7 +3,7 @@
  * implements SearchNet (search/search-net.ts), and nothing else branches on which one runs.
  */
 import type { SearchSpace } from './arch/spec.ts';
-import type { ExperimentConfig, GumbelPaths, StrategyId } from './experiment.ts';
+import type { ExperimentConfig, GumbelPaths, StrategyId, ThetaGradient } from './experiment.ts';
 import type { SearchNet } from './search/search-net.ts';
 import { FbnetV1Net } from './search/v1-net.ts';
 import { FbnetV2Net } from './v2/v2-net.ts';
@@ -41,6 +41,21 @@ export function createSearchNet(config: ExperimentConfig, space: SearchSpace): S
  * and SPOS samples uniformly by definition.
  */
 const GREEDY_STEPS: Record<StrategyId, boolean> = { 'fbnet-v1': true, 'fbnet-v2': false, spos: false };
+
+/**
+ * Strategies whose architecture steps may use the score function (gumbel.thetaGradient 'score',
+ * SearchNet.scoreSteps): FBNet V1's block choices. FBNetV2's width and resolution masks keep the relaxed
+ * gradient, and SPOS has no architecture steps.
+ */
+const SCORE_STEPS: Record<StrategyId, boolean> = { 'fbnet-v1': true, 'fbnet-v2': false, spos: false };
+
+/** Whether `config`'s architecture steps use the score function (search/score-step.ts). */
+export function scoreStepsApply(config: {
+  readonly strategy?: StrategyId;
+  readonly gumbel: { readonly thetaGradient?: ThetaGradient };
+}): boolean {
+  return (SCORE_STEPS[config.strategy ?? 'fbnet-v1'] ?? false) && config.gumbel.thetaGradient === 'score';
+}
 
 /** Whether `config`'s gumbel.greedy acts: a strategy with greedy steps, searching one path per step. */
 export function greedyStepsApply(config: {

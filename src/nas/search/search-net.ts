@@ -99,6 +99,14 @@ export interface StepContext {
   options: ResolvedSearchOptions;
 }
 
+/** What a strategy provides for score-function architecture steps (score-step.ts). */
+export interface ScoreSteps {
+  /** The sample with every searched choice at its argmax (host values: no read-back). */
+  argmaxSample(sample: StepSample, arch: ArchValues): StepSample;
+  /** One-hot of the sample's draw for every row of every architecture variable (call inside a tidy). */
+  drawnOneHots(sample: StepSample): tf.Tensor[];
+}
+
 export interface SearchNet {
   /** The space with candidate edits applied and the input size set. */
   readonly space: SearchSpace;
@@ -127,6 +135,11 @@ export interface SearchNet {
    * argmax, or null while θ is still uniform (no preferred path yet). Absent: the strategy has no greedy steps.
    */
   greedySample?(sample: StepSample, arch: ArchValues): StepSample | null;
+  /**
+   * Score-function architecture steps (gumbel.thetaGradient 'score', score-step.ts). Absent: the strategy's
+   * architecture steps are relaxed only.
+   */
+  readonly scoreSteps?: ScoreSteps;
   relax(sample: StepSample, tau: number, hard: boolean): Relaxation;
   forwardStep(x: tf.Tensor4D, sample: StepSample, relaxed: Relaxation, paths: PathMode): tf.Tensor2D;
   /** The differentiable cost of the relaxed sample, in loss units. */

@@ -36,7 +36,7 @@ import { getWeights, setWeights } from '../model/weights.ts';
 import { headOutputs } from '../model/head.ts';
 import { Rng } from '../rng.ts';
 import { SPACES } from '../spaces/index.ts';
-import { createSearchNet, greedyStepsApply } from '../strategies.ts';
+import { createSearchNet, greedyStepsApply, scoreStepsApply } from '../strategies.ts';
 import { ArchMirror } from './arch-values.ts';
 import { BatchFeed } from './batch-feed.ts';
 import { resolveOptions, type SearchOptions } from './cost-options.ts';
@@ -45,7 +45,9 @@ import { entropy, softmaxArray } from './gumbel.ts';
 import { fbnetLoss, taskLoss } from './loss.ts';
 import { Schedule } from './schedule.ts';
 import type { CostModel, SearchNet, StepSample } from './search-net.ts';
+import type { ArchValues } from './arch-values.ts';
 import { checkPaths, hardSamples, stepPaths } from './single-path.ts';
+import { scoreStep } from './score-step.ts';
 import { packStep, type StepValues } from './step-record.ts';
 import { ThetaAdam } from './theta-adam.ts';
 import { WeightSgd } from './weight-sgd.ts';
@@ -239,7 +241,7 @@ export class SearchTrainer {
     const lr = phase === 'weights' ? this.weightLr() : config.train.lrTheta;
     let values: StepValues;
     try {
-      values = await this.optimize(phase, batch, sample, tau, lr, () => {
+      values = await this.optimize(phase, batch, sample, tau, lr, current, () => {
         if (nextPhase) this.batches.prefetch(nextPhase);
       });
     } finally {
@@ -286,7 +288,8 @@ export class SearchTrainer {
    * Forward, backward and the update of one phase, then one read-back of the step record, the gradient
    * norm and (arch steps) the updated architecture variables; a non-finite step is undone from snapshots
    * (the update is applied before the read-back so the step waits on the device once). `meanwhile` runs
-   * after everything is queued, before the wait. stepPaths says which paths run.
+   * after everything is queued, before the wait. stepPaths says which paths run; with score steps
+   * (gumbel.thetaGradient 'score') an architecture step runs the drawn and the argmax path instead.
    */
   private async optimize(
     phase: Phase,
@@ -294,33 +297,18 @@ export class SearchTrainer {
     sample: StepSample,
     tau: number,
     lr: number,
+    current: ArchValues,
     meanwhile: () => void,
   ): Promise<StepValues> {
     const { config, net } = this;
-    const paths = stepPaths(phase, config.gumbel, this.options.skipUnsampled);
     const vars = phase === 'weights' ? this.weightVars : this.archVars;
     // tf.clone shares the buffer: a free snapshot of the BatchNorm running statistics for a roll-back
     const statsBefore = this.runningStats.map((v) => tf.clone(v));
-    let record: ReturnType<typeof packStep> | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const relaxed = net.relax(sample, tau, hardSamples(config.gumbel));
-      const pred = net.forwardStep(batch.x, sample, relaxed, paths);
-      const task = taskLoss(net.task, pred, batch.y);
-      const stepCost = net.stepCost(relaxed, this.cost);
-      const { loss, costTerm } = fbnetLoss(task, stepCost.cost, config.loss.alpha, config.loss.beta);
-      record = packStep({
-        task,
-        costTerm,
-        cost: stepCost.cost,
-        loss,
-        blockWeights: relaxed.blocks,
-        extras: { ...relaxed.extras, ...stepCost.extras },
-      });
-      return phase === 'weights' ? task : loss;
-    }, vars);
-    const gradList = vars.map((v) => grads[v.name] ?? null);
-    const present = gradList.filter((g): g is tf.Tensor => g !== null);
-    const packed = record!;
+    const { packed, gradList, grads, value } =
+      phase === 'arch' && scoreStepsApply(config) && net.scoreSteps
+        ? this.scoreGradients(batch, sample, current)
+        : this.relaxedGradients(phase, batch, sample, tau, vars);
+    const present: tf.Tensor[] = (gradList as (tf.Tensor | null)[]).filter((g): g is tf.Tensor => g !== null);
     const undo = phase === 'weights' ? this.weightOpt.snapshot(grads) : this.thetaOpt.snapshot();
     let readBack: tf.Tensor1D | undefined;
     try {
@@ -351,9 +339,48 @@ export class SearchTrainer {
       return values;
     } finally {
       undo.dispose();
-      tf.dispose([value, packed.tensor, ...present, ...statsBefore]);
+      tf.dispose([...(value ? [value] : []), packed.tensor, ...present, ...statsBefore]);
       readBack?.dispose();
     }
+  }
+
+  /** The relaxed step's record and gradients (variableGrads over `vars`: the weights, or θ). */
+  private relaxedGradients(phase: Phase, batch: Batch, sample: StepSample, tau: number, vars: tf.Variable[]) {
+    const { config, net } = this;
+    const paths = stepPaths(phase, config.gumbel, this.options.skipUnsampled);
+    let record: ReturnType<typeof packStep> | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const relaxed = net.relax(sample, tau, hardSamples(config.gumbel));
+      const pred = net.forwardStep(batch.x, sample, relaxed, paths);
+      const task = taskLoss(net.task, pred, batch.y);
+      const stepCost = net.stepCost(relaxed, this.cost);
+      const { loss, costTerm } = fbnetLoss(task, stepCost.cost, config.loss.alpha, config.loss.beta);
+      record = packStep({
+        task,
+        costTerm,
+        cost: stepCost.cost,
+        loss,
+        blockWeights: relaxed.blocks,
+        extras: { ...relaxed.extras, ...stepCost.extras },
+      });
+      return phase === 'weights' ? task : loss;
+    }, vars);
+    return {
+      packed: record!,
+      gradList: vars.map((v) => grads[v.name] ?? null),
+      grads,
+      value: value as tf.Tensor | null,
+    };
+  }
+
+  /** The score-function architecture step's record and θ's gradients (score-step.ts). */
+  private scoreGradients(batch: Batch, sample: StepSample, current: ArchValues) {
+    const net = this.net as SearchNet & { scoreSteps: NonNullable<SearchNet['scoreSteps']> };
+    const best = net.scoreSteps.argmaxSample(sample, current);
+    const { packed, grads } = scoreStep(net, batch, sample, best, this.cost, this.config.loss);
+    const byName: tf.NamedTensorMap = {};
+    this.archVars.forEach((v, i) => (byName[v.name] = grads[i]));
+    return { packed, gradList: grads as (tf.Tensor | null)[], grads: byName, value: null };
   }
 
   /** Task loss (and accuracy or NME) on the 'val' split for the argmax architecture, inference mode. */

@@ -63,6 +63,15 @@ export class FbnetV1Net extends Supernet implements SearchNet {
     return { ...sample, blocks: rows.map((r) => argmax(Array.from(r))) };
   }
 
+  readonly scoreSteps = {
+    argmaxSample: (sample: StepSample, arch: ArchValues): V1Sample => ({
+      blocks: this.thetas().map((t) => argmax(arch(t))),
+      noise: (sample as V1Sample).noise.map((g) => new Float32Array(g.length)),
+    }),
+    drawnOneHots: (sample: StepSample): tf.Tensor[] =>
+      this.thetas().map((t, l) => tf.oneHot(sample.blocks[l], t.size).asType('float32')),
+  };
+
   relax(sample: V1Sample, tau: number, hard: boolean): Relaxation {
     const blocks = this.thetas().map((t, l) => gumbelSoftmax(t, tau, tf.tensor1d(sample.noise[l]), hard));
     return { blocks, extras: {} };
