@@ -11,7 +11,7 @@ const tableRows = (page: Page) =>
 test('Better than random?: a finished search against random networks on the NME–MACs plane, shown again after a reload without retraining', async ({
   page,
 }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(600_000);
   await openSearch(page, 'cpu');
   await fillTiny(page);
   await page.locator('#exp-title').fill('baseline check');
@@ -54,6 +54,26 @@ test('Better than random?: a finished search against random networks on the NME�
   expect(rows[0]).toMatch(/^searched searched/);
   for (const row of rows) expect(row).toMatch(/(\d+\.\d\d|diverged) (\d+\.\d\d|diverged) (\d+\.\d\d|–)$/);
   await panel.screenshot({ path: 'test-results/screenshots/baseline-check.png' });
+
+  // a β sweep of the same experiment: its derived networks on a plane with the run's random networks
+  await page.getByRole('link', { name: 'Search', exact: true }).click();
+  // the estimate check that follows every search must be done: the worker runs one sweep or check at a time
+  await expect(page.getByTestId('estimate-standalone')).toHaveText(/^\d+\.\d\d %$/, { timeout: 120_000 });
+  await page.locator('summary', { hasText: 'Cost-weight sweep' }).click();
+  await page.locator('#sweep-betas').fill('0, 8');
+  await page.locator('#sweep-ft').fill('2');
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(page.getByTestId('sweep-message')).toContainText('Sweep finished: 2 architectures', {
+    timeout: 240_000,
+  });
+  await page.getByRole('link', { name: 'Results & Export' }).click();
+  await expect(page.getByTestId('sweep-point')).toHaveCount(2);
+  await expect(page.getByTestId('sweep-random-point')).toHaveCount(random);
+  await expect(page.getByTestId('sweep-random-front')).toHaveCount(1);
+  await expect(page.getByTestId('sweep-random-note')).toContainText('trained from scratch for 3 steps');
+  await page
+    .getByRole('region', { name: 'Cost-weight sweep' })
+    .screenshot({ path: 'test-results/screenshots/baseline-sweep.png' });
 
   // after a reload the stored check comes back with the run, and nothing is trained again
   await page.reload();

@@ -6,6 +6,7 @@
 import {
   DEFAULT_FINETUNE,
   DEFAULT_SWEEP_BETAS,
+  type ExperimentConfig,
   type SweepBaseline,
   type SweepPoint,
   type SweepProgress,
@@ -38,6 +39,8 @@ export class SweepState {
   progress = $state.raw<SweepProgress | null>(null);
   points = $state.raw<SweepPoint[]>([]);
   baseline = $state.raw<SweepBaseline | null>(null);
+  /** The experiment the points were searched from (its space decides which random networks compare). */
+  config = $state.raw<ExperimentConfig | null>(null);
   /** Index into points of the architecture shown. */
   selected = $state<number | null>(null);
   error = $state<string | null>(null);
@@ -67,6 +70,7 @@ export class SweepState {
     this.message = null;
     this.points = [];
     this.baseline = null;
+    this.config = search.snapshot();
     this.selected = null;
     this.progress = null;
     this.running = true;
@@ -74,7 +78,7 @@ export class SweepState {
     this.now = this.startedAt;
     const off = client.onEvent((e) => this.onEvent(e));
     try {
-      const r = await client.call('sweepRun', { config: search.snapshot(), betas, finetuneSteps: steps });
+      const r = await client.call('sweepRun', { config: this.config, betas, finetuneSteps: steps });
       this.points = r.points;
       this.baseline = r.baseline;
       if (r.outcome === 'aborted') this.message = `Sweep cancelled after ${r.points.length} point(s).`;
