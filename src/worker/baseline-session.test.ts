@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchTrainer, type BaselineCheckState } from '../nas/index.ts';
-import { blobLandmarkTask, LANDMARK_SPACE, toyConfig } from '../nas/testing.ts';
+import { blobLandmarkTask, LANDMARK_SPACE, searchAtFactor, toyConfig } from '../nas/testing.ts';
 import { BaselineCheckStore } from '../storage/baseline-checks.ts';
 import { FaultyKV } from '../storage/faulty-kv.ts';
 import { memoryKV } from '../storage/kv.ts';
@@ -119,5 +119,28 @@ describe('BaselineSession', () => {
     expect(out.outcome).toBe('finished');
     expect(states()).toHaveLength(3);
     expect(states().every((e) => e.storageError?.includes('Browser storage is full'))).toBe(true);
+  }, 60_000);
+
+  it('checks an FBNetV2 run at its searched resolution', async () => {
+    const v2 = await searchAtFactor(2);
+    const own = new BaselineSession(
+      () => undefined,
+      () => v2,
+      new BaselineCheckStore(memoryKV()),
+    );
+    try {
+      const out = await own.start({
+        runId: RUN,
+        settings: { uniform: 1, costMatched: 1, steps: 1, initSeeds: 1 },
+      });
+      expect(out.outcome).toBe('finished');
+      const { searched } = out.state.plan;
+      expect(searched.factor).toBe(2);
+      expect(searched.choices.factor).toBe(2);
+      expect(searched.arch.input.size).toBe(16);
+      for (const c of out.state.plan.candidates) expect(out.state.results[c.id]).toHaveLength(1);
+    } finally {
+      v2.dispose();
+    }
   }, 60_000);
 });
