@@ -7,7 +7,7 @@
  * when they were made open with a warning. They are wide on purpose (a 100 000-face set at 256 px does not
  * fit in a browser tab's memory), the app reports what it cannot run when it tries.
  */
-import type { ExperimentConfig, GumbelPaths } from './experiment.ts';
+import type { ExperimentConfig, GumbelPaths, ThetaGradient } from './experiment.ts';
 
 /** Largest seed: seeds are unsigned 32-bit integers. */
 export const SEED_MAX = 0xffffffff;
@@ -158,3 +158,6 @@ export function isOptionList(kind: V2OptionKind, raw: unknown): raw is number[] 
 
 /** What gumbel.paths may be (search/single-path.ts); absent means 'all'. */
 export const GUMBEL_PATHS: readonly GumbelPaths[] = ['all', 'single'];
+
+/** What gumbel.thetaGradient may be (search/score-step.ts); absent means 'relaxed'. */
+export const THETA_GRADIENTS: readonly ThetaGradient[] = ['relaxed', 'score'];

@@ -159,6 +159,7 @@ export { registerFastCpuKernels } from './kernels/index.ts';
 export {
   EXPERIMENT_NUMBERS,
   GUMBEL_PATHS,
+  THETA_GRADIENTS,
   isOptionList,
   numberField,
   readNumber,
@@ -167,7 +168,7 @@ export {
   type V2OptionKind,
   writeNumber,
 } from './experiment-fields.ts';
-export { type CostSource, type GumbelPaths, type StrategyId } from './experiment.ts';
+export { type CostSource, type GumbelPaths, type StrategyId, type ThetaGradient } from './experiment.ts';
 export { runLayout } from './search/run-layout.ts';
 export { deriveBlocks } from './search/derive.ts';
 export { type SearchNet } from './search/search-net.ts';
@@ -205,4 +206,4 @@ export * from './v3/index.ts';
 /** The loss unit a search uses for a cost table (the Learn area shows it beside measured latencies). */
 export { defaultCostUnit } from './search/cost-options.ts';
 /** Whether an experiment's greedy weight steps (gumbel.greedy) act: the form disables the field where not. */
-export { greedyStepsApply } from './strategies.ts';
+export { greedyStepsApply, scoreStepsApply } from './strategies.ts';

@@ -38,10 +38,11 @@ describe('share codec: gumbel.paths', () => {
       n: 60,
       w: 1,
       lw: 0.02,
-      lt: 0.05,
+      lt: 0.1,
       gh: true,
       gp: 'single',
       gy: 0.7,
+      gt: 'score',
       lb: 0.15,
     });
     const { value, warnings } = decodeShare(encodeShare({ config: DEFAULT_EXPERIMENT }), CTX);
@@ -65,5 +66,16 @@ describe('share codec: gumbel.paths', () => {
     expect(value.config.gumbel.greedy).toBe(DEFAULT_EXPERIMENT.gumbel.greedy);
     expect(warnings.map((w) => w.path)).toEqual(['gumbel.greedy']);
     expect(decodeV1({ gy: 3 }, CTX).value.config.gumbel.greedy).toBe(1);
+  });
+
+  it('θ gradient: absent in older links (means relaxed), round-trips under gt, an unknown value is left out', () => {
+    expect('thetaGradient' in decodeV1({}, CTX).value.config.gumbel).toBe(false);
+    const config = withPaths('single');
+    config.gumbel.thetaGradient = 'score';
+    expect(toWireV1({ config })).toEqual({ gh: true, gp: 'single', gt: 'score' });
+    expect(decodeShare(encodeShare({ config }), CTX).value.config).toEqual(config);
+    const { value, warnings } = decodeV1({ gt: 'magic' }, CTX);
+    expect('thetaGradient' in value.config.gumbel).toBe(false);
+    expect(warnings.map((w) => w.path)).toEqual(['gumbel.thetaGradient']);
   });
 });

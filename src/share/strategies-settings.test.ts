@@ -12,9 +12,9 @@ const CTX: ShareContext = {
 };
 
 // the experiment the link below was made from: that commit's defaults (the warm-up, θ rate and β defaults
-// changed since and greedy weight steps came later; an old link keeps the values it was made with)
+// changed since and greedy weight steps and score-function θ steps came later; an old link keeps the values it was made with)
 const BASE = structuredClone(DEFAULT_EXPERIMENT);
-const { greedy: _, ...OLD_GUMBEL } = BASE.gumbel;
+const { greedy: _, thetaGradient: __, ...OLD_GUMBEL } = BASE.gumbel;
 const SPOS: ExperimentConfig = {
   ...BASE,
   gumbel: OLD_GUMBEL,

@@ -6,6 +6,7 @@
 import {
   type ExperimentConfig,
   GUMBEL_PATHS,
+  THETA_GRADIENTS,
   numberField,
   type NumberField,
   type NumberPath,
@@ -85,6 +86,8 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'gumbel.paths', key: 'gp', rule: { t: 'enum', values: GUMBEL_PATHS }, optional: true },
   // optional: absent (links from before it existed) means 0, no greedy weight steps
   { path: 'gumbel.greedy', key: 'gy', rule: num('gumbel.greedy'), optional: true },
+  // optional: absent (links from before it existed) means 'relaxed', the Gumbel-softmax gradient
+  { path: 'gumbel.thetaGradient', key: 'gt', rule: { t: 'enum', values: THETA_GRADIENTS }, optional: true },
   { path: 'loss.alpha', key: 'la', rule: num('loss.alpha') },
   { path: 'loss.beta', key: 'lb', rule: num('loss.beta') },
   { path: 'loss.cost', key: 'lc', rule: { t: 'enum', values: ['latency', 'macs', 'params'] } },

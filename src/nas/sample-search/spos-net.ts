@@ -53,7 +53,8 @@ export class SposNet extends FbnetV1Net {
  * steps (SPOS samples uniformly by definition; with θ frozen there is no argmax path to prefer).
  */
 export function sposConfig(base: ExperimentConfig): ExperimentConfig {
-  const { greedy: _, ...gumbel } = base.gumbel;
+  // SPOS draws uniformly and has no architecture steps: no greedy coin, no θ gradient
+  const { greedy: _, thetaGradient: __, ...gumbel } = base.gumbel;
   return {
     ...base,
     strategy: 'spos',

@@ -55,6 +55,13 @@ export class Schedule {
     return 0.5 * lrWeights * (1 + Math.cos(Math.PI * progress));
   }
 
+  /** Share of the run's architecture iterations done (0 at the first, → 1 at the last). */
+  archProgress(): number {
+    const { epochs, warmupEpochs, stepsPerEpoch } = this.config.train;
+    const total = Math.max(1, (epochs - warmupEpochs) * stepsPerEpoch);
+    return Math.min(1, Math.max(0, ((this.epoch - warmupEpochs) * stepsPerEpoch + this.iter) / total));
+  }
+
   /** The phase that follows a step of `phase` taken now (what advance(phase) will set `next` to). */
   nextAfter(phase: Phase): Phase {
     return phase === 'weights' && this.epoch >= this.config.train.warmupEpochs ? 'arch' : 'weights';

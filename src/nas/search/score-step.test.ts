@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { softmaxArray } from './gumbel-host.ts';
 import { fbnetLoss, taskLoss } from './loss.ts';
 import { deriveArch } from './derive.ts';
-import { scoreStep } from './score-step.ts';
+import { SCORE_ENTROPY_WEIGHT, scoreStep } from './score-step.ts';
 import { SearchTrainer } from './trainer.ts';
 import { FbnetV1Net } from './v1-net.ts';
 import { lineDistanceTask } from './toy-sources.ts';
@@ -68,7 +68,23 @@ describe('scoreStep', () => {
       Array.from(g.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
     });
     expect(Math.abs(advantage)).toBeGreaterThan(1e-4);
-    tf.dispose([...grads, packed.tensor, batch.x, batch.y]);
+    tf.dispose([...grads, packed.tensor]);
+
+    // at the end of the run the entropy pull adds SCORE_ENTROPY_WEIGHT · (−p_j (log p_j + H)) per entry
+    const drawnLoss = lossOf(drawn.blocks);
+    const advantageEnd = drawnLoss - lossOf(best.blocks);
+    const end = scoreStep(net, batch, drawn, best, cost, { alpha: 1, beta: 0.6 }, 1);
+    end.grads.forEach((g, l) => {
+      const p = softmaxArray(thetaValues[l]);
+      const H = -p.reduce((sum, pj) => sum + pj * Math.log(pj), 0);
+      const expected = p.map(
+        (pj, j) =>
+          advantageEnd * ((j === drawn.blocks[l] ? 1 : 0) - pj) +
+          SCORE_ENTROPY_WEIGHT * -pj * (Math.log(pj) + H),
+      );
+      Array.from(g.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
+    });
+    tf.dispose([...end.grads, end.packed.tensor, batch.x, batch.y]);
     net.dispose();
   });
 });

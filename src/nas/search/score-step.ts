@@ -8,6 +8,12 @@
  * softmax row is A · (onehot(s_l) − softmax(θ_l)): a draw that beats the current pick raises its
  * probability, one that loses lowers it. Both forwards run one path and no backward pass.
  *
+ * A pull toward low entropy grows linearly over the architecture iterations, from 0 to
+ * SCORE_ENTROPY_WEIGHT · ∇θ H(softmax θ) at the end: where two blocks of a layer are equally good the
+ * advantage's sign is random, and Adam, which normalises every step to the same size, lets θ random-walk
+ * between them to the end of the run (seed 2 of the classroom default: the last layer flipped among three
+ * blocks from epoch 5 on and ended at 0.43). The pull breaks such ties late, after the losses had their say.
+ *
  * Why not the relaxed (straight-through) gradient by default: on the classroom default it carries almost
  * no task signal. With single paths θ only sees ∂L/∂h_s = <∂L/∂y, b_s(x)> (how scaling the drawn block's
  * output would change the loss), not how the blocks compare; measured on seed 0 (issue 27), θ wandered
@@ -19,6 +25,9 @@ import * as tf from '@tensorflow/tfjs';
 import { fbnetLoss, taskLoss } from './loss.ts';
 import type { CostModel, ScoreSteps, SearchNet, StepSample } from './search-net.ts';
 import { packStep, type PackedStep } from './step-record.ts';
+
+/** Weight of the entropy pull at the end of the run (see above); 0 at the first architecture step. */
+export const SCORE_ENTROPY_WEIGHT = 0.05;
 
 export interface ScoreStepParts {
   /** The drawn architecture's step record (its task loss, cost and FBNet loss). */
@@ -38,6 +47,8 @@ export function scoreStep(
   best: StepSample,
   cost: CostModel,
   loss: { alpha: number; beta: number },
+  /** Share of the architecture iterations done (0..1): scales the entropy pull. */
+  progress = 0,
 ): ScoreStepParts {
   let packed: PackedStep | undefined;
   const grads = tf.tidy(() => {
@@ -60,9 +71,16 @@ export function scoreStep(
     });
     const advantage = tf.sub(drawn.loss, baseline.loss);
     const vars = net.archVariables();
-    return net.scoreSteps
-      .drawnOneHots(sample)
-      .map((h, i) => tf.mul(advantage, tf.sub(h, tf.softmax(vars[i], -1))));
+    const pull = SCORE_ENTROPY_WEIGHT * progress;
+    return net.scoreSteps.drawnOneHots(sample).map((h, i) => {
+      const p = tf.softmax(vars[i], -1);
+      const score = tf.mul(advantage, tf.sub(h, p));
+      if (pull === 0) return score;
+      // ∂H/∂θ_j = −p_j (log p_j + H), H = −Σ p log p: descending it sharpens the row
+      const logP = tf.logSoftmax(vars[i], -1);
+      const h1 = tf.neg(tf.sum(tf.mul(p, logP), -1, true));
+      return tf.add(score, tf.mul(pull, tf.neg(tf.mul(p, tf.add(logP, h1)))));
+    });
   });
   return { packed: packed!, grads };
 }

@@ -377,7 +377,15 @@ export class SearchTrainer {
   private scoreGradients(batch: Batch, sample: StepSample, current: ArchValues) {
     const net = this.net as SearchNet & { scoreSteps: NonNullable<SearchNet['scoreSteps']> };
     const best = net.scoreSteps.argmaxSample(sample, current);
-    const { packed, grads } = scoreStep(net, batch, sample, best, this.cost, this.config.loss);
+    const { packed, grads } = scoreStep(
+      net,
+      batch,
+      sample,
+      best,
+      this.cost,
+      this.config.loss,
+      this.schedule.archProgress(),
+    );
     const byName: tf.NamedTensorMap = {};
     this.archVars.forEach((v, i) => (byName[v.name] = grads[i]));
     return { packed, gradList: grads as (tf.Tensor | null)[], grads: byName, value: null };

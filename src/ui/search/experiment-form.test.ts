@@ -232,7 +232,13 @@ describe('paths per step (gumbel.paths)', () => {
   it("'single' shows hard sampling on and fixed; 'all' is stored as no field", () => {
     const form = new SearchSession();
     form.setPaths('all');
-    expect(form.snapshot().gumbel).toStrictEqual({ tau0: 5, decay: 0.956, hard: true, greedy: 0.7 });
+    expect(form.snapshot().gumbel).toStrictEqual({
+      tau0: 5,
+      decay: 0.956,
+      hard: true,
+      greedy: 0.7,
+      thetaGradient: 'score',
+    });
     form.setPaths('single');
     expect(form.snapshot().gumbel).toStrictEqual(DEFAULT_EXPERIMENT.gumbel);
     search.setPaths('single');
