@@ -1,6 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { BaselineCheckStore } from '../src/storage/baseline-checks.ts';
+import { memoryKV } from '../src/storage/kv.ts';
+import { toyCheck } from '../src/ui/learn/baseline-lesson.ts';
 import { expectNoSeriousAxeViolations } from './axe.ts';
+import { fillTiny, openSearch } from './helpers.ts';
 
 /** The Learn area without WebGPU start-up (lessons compute on the page; Try it only opens Search). */
 const learnUrl = (params = '') => `./?backend=cpu#/learn${params ? `&${params}` : ''}`;
@@ -23,6 +27,7 @@ const SECTIONS: {
   { lesson: 'v1', section: 'loss', slider: 'learn-beta', value: '1.5' },
   { lesson: 'v1', section: 'latency', slider: 'learn-lat-beta', value: '1.5', param: 'beta' },
   { lesson: 'v1', section: 'mini', slider: 'learn-mbeta', value: '1.5', formula: false },
+  { lesson: 'v1', section: 'random', slider: 'learn-bl-nme', value: '7.5', param: 'nme', formula: false },
   { lesson: 'v2', section: 'mask', slider: 'learn-mtau', value: '0.4' },
   { lesson: 'v2', section: 'resolution', slider: 'learn-factor', value: '3' },
   { lesson: 'ws', section: 'ranking', slider: 'learn-ws-candidates', value: '4', param: 'candidates' },
@@ -49,9 +54,9 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
   await expect(page.getByTestId('section-title')).toHaveText(/supernet/);
   await expect(page).toHaveURL(/#\/learn&lv=1&lesson=v1&s=supernet/);
   const titles: string[] = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 8; i++) {
     titles.push((await page.getByTestId('section-title').textContent()) ?? '');
-    if (i < 6) {
+    if (i < 7) {
       // keyboard: the button, then focus lands on the new section's heading
       await page.getByTestId('next-section').focus();
       await page.keyboard.press('Enter');
@@ -66,10 +71,11 @@ test('the lesson list leads into each lesson; next section walks a lesson in ord
     'The cost-aware loss',
     'The latency table',
     'A mini-search you can watch settle',
+    'Is the search better than random?',
   ]);
   await expect(page.getByTestId('next-section')).toBeDisabled();
   await page.getByTestId('prev-section').click();
-  await expect(page.getByTestId('section-title')).toHaveText(/latency table/);
+  await expect(page.getByTestId('section-title')).toHaveText(/mini-search/);
 });
 
 test('every section: formula typeset as MathML, a screenshot, its deep link restores the widget after reload', async ({
@@ -531,4 +537,120 @@ test("a V3 section's Try it opens the V3 panel in Results with the section's set
   await tryIt.click();
   await expect(page).toHaveURL(/#\/results/);
   await expect(page.getByLabel('Recipe sensitivity architectures')).toHaveValue('5');
+});
+
+test('better than random: the made-up check follows its sliders through the three verdicts; with no finished run, Try it opens Search', async ({
+  page,
+}) => {
+  await page.goto(learnUrl('lv=1&lesson=v1&s=random'));
+  const section = page.getByTestId('section-v1-random');
+  await expect(section).toBeVisible();
+  const verdict = page.getByTestId('toy-verdict');
+  await expect(verdict).toHaveAttribute('data-kind', 'beyond');
+  await expect(verdict).toContainText(
+    'The searched network (6.50 % NME, 2.40 M MACs; init-seed spread ±0.25 points)',
+  );
+  await expect(page.getByTestId('toy-reading')).toContainText(
+    'beats the best random network at no more MACs (c2',
+  );
+  await expect(page.getByTestId('toy-check').locator('[data-testid="baseline-point"]')).toHaveCount(10);
+  await setSlider(page, 'learn-bl-nme', '7');
+  await expect(verdict).toHaveAttribute('data-kind', 'on-front');
+  await expect(page.getByTestId('toy-reading')).toContainText('read it as a tie');
+  await setSlider(page, 'learn-bl-nme', '7.5');
+  await expect(verdict).toHaveAttribute('data-kind', 'dominated');
+  await expect(verdict).toContainText('did no better than random sampling');
+  await expect(page.getByTestId('toy-reading')).toContainText('a loss another init seed is unlikely to undo');
+  // a wide seed spread turns the same 0.30-point loss into a tie
+  await setSlider(page, 'learn-bl-spread', '0.5');
+  await expect(page.getByTestId('toy-reading')).toContainText('within the init-seed spread of ±0.50 points');
+  await expect(page.getByTestId('last-check-none')).toContainText('No search has finished');
+  await expect(page.getByTestId('last-check').locator('[data-testid="baseline-plane"]')).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/40-v1-random-no-run.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V1, better than random (no run)');
+  const tryIt = page.getByTestId('try-it');
+  await expect(tryIt).toHaveText('Go to Search');
+  await tryIt.click();
+  await expect(page).toHaveURL(/#\/search/);
+  await expect(page.getByRole('button', { name: 'Start search' })).toBeVisible();
+});
+
+test("better than random: after a search the section shows its stored check's verdict and plane; Try it opens the check in Results", async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await openSearch(page, 'cpu');
+  await fillTiny(page);
+  await page.locator('#exp-title').fill('lesson baseline');
+  await page.getByRole('button', { name: 'Start search' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 200_000 });
+  // the run's id, from the library the recorder writes (one run in this fresh profile)
+  const idbKeys = () =>
+    page.evaluate(
+      () =>
+        new Promise<string[]>((resolve, reject) => {
+          const open = indexedDB.open('nas-playground-library');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const req = open.result.transaction('runs').objectStore('runs').getAllKeys();
+            req.onsuccess = () => {
+              open.result.close();
+              resolve(req.result.map(String));
+            };
+          };
+        }),
+    );
+  let runId = '';
+  await expect
+    .poll(async () => (runId = (await idbKeys()).find((k) => k.startsWith('record:'))?.slice(7) ?? ''))
+    .not.toBe('');
+  // a stored check of that run, made up (a dominated search) but written as the worker writes one
+  const kv = memoryKV();
+  await new BaselineCheckStore(kv).save(runId, toyCheck(7.5, 0.25));
+  const [[key, record]] = [...kv.map.entries()];
+  await page.evaluate(
+    ({ key, record }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('nas-playground-library');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('runs', 'readwrite');
+          tx.objectStore('runs').put(record, key);
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { key, record },
+  );
+
+  // to the lesson without a reload: the search stays this tab's finished run
+  await page.evaluate(() => (location.hash = '#/learn&lv=1&lesson=v1&s=random'));
+  await expect(page.getByTestId('section-v1-random')).toBeVisible();
+  await expect(page.getByTestId('last-check-run')).toContainText(
+    'Your last finished search is lesson baseline',
+  );
+  const verdict = page.getByTestId('last-check-verdict');
+  await expect(verdict).toHaveAttribute('data-kind', 'dominated');
+  await expect(verdict).toContainText('is dominated by');
+  await expect(page.getByTestId('last-check-reading')).toContainText(
+    'a loss another init seed is unlikely to undo',
+  );
+  const plane = page.getByTestId('last-check').locator('[data-testid="baseline-plane"]');
+  await expect(plane).toBeVisible();
+  await expect(page.getByTestId('last-check').locator('[data-testid="baseline-point"]')).toHaveCount(10);
+  const sentence = await verdict.innerText();
+  await page.screenshot({ path: `${SHOTS}/41-v1-random-stored-check.png`, fullPage: true });
+  await expectNoSeriousAxeViolations(page, 'Learn V1, better than random (stored check)');
+
+  const tryIt = page.getByTestId('try-it');
+  await expect(tryIt).toHaveText('Open its check in Results');
+  await tryIt.click();
+  await expect(page).toHaveURL(/#\/results/);
+  const panel = page.getByRole('region', { name: 'Better than random?' });
+  await expect(panel).toBeVisible();
+  await expect(page.locator('#baseline-title')).toBeFocused();
+  await expect(page.getByTestId('baseline-verdict')).toHaveText(sentence);
 });

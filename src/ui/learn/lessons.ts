@@ -200,6 +200,15 @@ export const LESSONS: LessonSpec[] = [
         params: { beta: num('β', 0, 2, 0.1, 0.6) },
         preset: (s) => miniSearchConfig(numOf(s, 'beta')),
       },
+      {
+        // the made-up check's sliders; the section's Try it opens Results' check of the last finished run
+        id: 'random',
+        title: 'Is the search better than random?',
+        params: {
+          nme: num('Searched network’s NME (%)', 5.5, 8.5, 0.05, 6.5),
+          spread: num('Init-seed spread (points)', 0, 1, 0.05, 0.25),
+        },
+      },
     ],
   },
   {

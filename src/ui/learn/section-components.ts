@@ -6,6 +6,7 @@ import LossSection from './LossSection.svelte';
 import MaskSection from './MaskSection.svelte';
 import MiniSearchSection from './MiniSearchSection.svelte';
 import PathsSection from './PathsSection.svelte';
+import RandomBaselineSection from './RandomBaselineSection.svelte';
 import ResolutionSection from './ResolutionSection.svelte';
 import ScheduleSection from './ScheduleSection.svelte';
 import SupernetSection from './SupernetSection.svelte';
@@ -24,6 +25,7 @@ export const SECTION_COMPONENTS: Record<string, Component<SectionProps>> = {
   'v1/loss': LossSection,
   'v1/latency': LatencySection,
   'v1/mini': MiniSearchSection,
+  'v1/random': RandomBaselineSection,
   'v2/mask': MaskSection,
   'v2/resolution': ResolutionSection,
   'ws/ranking': WeightSharingSection,
