@@ -95,3 +95,58 @@ test('Better than random?: a finished search against random networks on the NME�
   expect(await page.evaluate(() => (window as unknown as { sawTraining: boolean }).sawTraining)).toBe(false);
   await expectNoSeriousAxeViolations(page, 'Results with a stored random-baseline check');
 });
+
+test('a check cut by a reload resumes with the run: the networks already trained are not trained again', async ({
+  page,
+}) => {
+  test.setTimeout(420_000);
+  await openSearch(page, 'cpu');
+  await fillTiny(page);
+  await page.locator('#exp-title').fill('cut check');
+  await page.getByRole('button', { name: 'Start search' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 200_000 });
+
+  await page.getByRole('link', { name: 'Results & Export' }).click();
+  const panel = page.getByRole('region', { name: 'Better than random?' });
+  for (const [id, value] of Object.entries({
+    'bl-uniform': '2',
+    'bl-matched': '1',
+    'bl-steps': '40',
+    'bl-seeds': '1',
+  }))
+    await page.locator(`#${id}`).fill(value);
+  await panel.getByRole('button', { name: 'Start check' }).click();
+  // the verdict follows the stored state (the worker writes it after each network, then says so)
+  await expect(page.getByTestId('baseline-verdict')).toContainText(/\([2-3] of 4 training runs\)/, {
+    timeout: 200_000,
+  });
+  await page.reload();
+
+  await page.goto('./?backend=cpu#/results');
+  await page.getByRole('button', { name: 'Open “cut check”' }).click();
+  // the stored part is shown at once: a partial verdict and the Resume offer
+  const resume = panel.getByRole('button', { name: /^Resume \([2-3] of 4 trained\)$/ });
+  await expect(resume).toBeEnabled({ timeout: 60_000 });
+  const trained = Number(/\((\d) of 4/.exec((await resume.textContent())!)![1]);
+  await expect(page.getByTestId('baseline-verdict')).toContainText(`So far (${trained} of 4 training runs)`);
+  await page.evaluate(() => {
+    const w = window as unknown as { firstProgress: string | null };
+    w.firstProgress = null;
+    new MutationObserver(() => {
+      const p = document.querySelector('[data-testid="baseline-progress"]');
+      if (p && w.firstProgress === null && /trainings done/.test(p.textContent ?? ''))
+        w.firstProgress = (p.textContent ?? '').replace(/\s+/g, ' ');
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+  await resume.click();
+  await expect(panel.getByText('Check finished.')).toBeVisible({ timeout: 200_000 });
+  // training went on from the stored units, not from the start
+  const first = await page.evaluate(
+    () => (window as unknown as { firstProgress: string | null }).firstProgress,
+  );
+  expect(first).toContain(`${trained} of 4 trainings done`);
+  await expect(page.getByTestId('baseline-verdict')).toContainText(/^The searched network/);
+  await expect(page.getByTestId('baseline-mean')).toHaveCount(4);
+  for (const cell of await page.getByTestId('baseline-mean').allTextContents())
+    expect(cell).toMatch(/^(\d+\.\d\d|diverged)$/);
+});
