@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { planBaseline, type BaselineCheckState } from '../nas/index.ts';
 import { LANDMARK_SPACE, toyConfig } from '../nas/testing.ts';
 import { baselineKey, baselineStateProblem, BaselineCheckStore } from './baseline-checks.ts';
-import { CheckpointStore } from './checkpoints.ts';
+import { CheckpointStore, estimateBytes } from './checkpoints.ts';
 import { FaultyKV } from './faulty-kv.ts';
 import { memoryKV } from './kv.ts';
 import { RunStore, type RunRecord } from './runs.ts';
@@ -91,8 +91,10 @@ describe('BaselineCheckStore', () => {
     await runs.put({ ...record, id: 'lx3k9-cd34' });
     await store.save(ID, state());
     await store.save('lx3k9-cd34', state());
-    // the check is not a run: the library lists records only
+    // the check is not a run: the library lists records only, and counts the check in the run's size
     expect((await runs.list()).map((r) => r.id).sort()).toEqual([ID, 'lx3k9-cd34']);
+    const stored = (await runs.get(ID))!;
+    expect(await runs.size(stored)).toBe(estimateBytes(stored) + estimateBytes(kv.map.get(baselineKey(ID))));
     await runs.delete(ID);
     expect(await store.load(ID)).toEqual({ state: null });
     expect((await store.load('lx3k9-cd34')).state).not.toBeNull();

@@ -231,10 +231,15 @@ export class RunStore {
     return this.checkpoints?.latest(id);
   }
 
-  /** Bytes a run takes: its record plus its checkpoints. */
+  /** Bytes a run takes: its record, its "Better than random?" check and its checkpoints. */
   async size(r: RunRecord): Promise<number> {
     const m = await this.checkpoints?.manifest(r.id);
-    return estimateBytes(r) + (m?.checkpoints.reduce((s, c) => s + c.bytes, 0) ?? 0);
+    const check = await this.kv.get(baselineKey(r.id));
+    return (
+      estimateBytes(r) +
+      (check === undefined ? 0 : estimateBytes(check)) +
+      (m?.checkpoints.reduce((s, c) => s + c.bytes, 0) ?? 0)
+    );
   }
 
   /** Applies the pruning policy to every run; returns how many checkpoints were deleted. */
