@@ -73,6 +73,7 @@ export class BaselineSession {
           row[seedIndex] = nme;
           const snapshot = { plan: state.plan, results: structuredClone(results) };
           writes = writes.then(() => this.persist(runId, snapshot));
+          return writes;
         },
       }).catch((e: unknown) => {
         throw e instanceof WorkerRequestError ? e : new WorkerRequestError(message(e), 'failed');

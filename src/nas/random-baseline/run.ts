@@ -84,7 +84,8 @@ export async function runBaselineCheck(
     row[seedIndex] = nme;
     results[c.id] = row;
     done += 1;
-    onResult?.(c.id, seedIndex, nme);
+    // awaited: a reload right after this unit finds it stored, so it is never trained twice
+    await onResult?.(c.id, seedIndex, nme);
   }
   return { outcome: 'finished', state: now() };
 }

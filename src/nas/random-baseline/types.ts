@@ -131,6 +131,6 @@ export interface BaselineProgress {
 export interface BaselineRunOptions {
   signal?: AbortSignal;
   onProgress?: (p: BaselineProgress) => void;
-  /** After each finished unit: persist the state here. */
-  onResult?: (id: string, seedIndex: number, nme: number) => void;
+  /** After each finished unit: persist the state here (awaited before the next unit starts). */
+  onResult?: (id: string, seedIndex: number, nme: number) => void | Promise<void>;
 }
