@@ -49,12 +49,20 @@ const GREEDY_STEPS: Record<StrategyId, boolean> = { 'fbnet-v1': true, 'fbnet-v2'
  */
 const SCORE_STEPS: Record<StrategyId, boolean> = { 'fbnet-v1': true, 'fbnet-v2': false, spos: false };
 
-/** Whether `config`'s architecture steps use the score function (search/score-step.ts). */
+/**
+ * Whether `config`'s architecture steps use the score function (search/score-step.ts): a strategy with
+ * score steps, searching one path per step (with all paths, architecture steps run every candidate in
+ * FBNet's Gumbel-softmax mixture, which is what that setting asks for).
+ */
 export function scoreStepsApply(config: {
   readonly strategy?: StrategyId;
-  readonly gumbel: { readonly thetaGradient?: ThetaGradient };
+  readonly gumbel: { readonly paths?: GumbelPaths; readonly thetaGradient?: ThetaGradient };
 }): boolean {
-  return (SCORE_STEPS[config.strategy ?? 'fbnet-v1'] ?? false) && config.gumbel.thetaGradient === 'score';
+  return (
+    (SCORE_STEPS[config.strategy ?? 'fbnet-v1'] ?? false) &&
+    config.gumbel.paths === 'single' &&
+    config.gumbel.thetaGradient === 'score'
+  );
 }
 
 /** Whether `config`'s gumbel.greedy acts: a strategy with greedy steps, searching one path per step. */

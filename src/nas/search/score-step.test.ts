@@ -90,11 +90,14 @@ describe('scoreStep', () => {
 });
 
 describe('score steps in the trainer', () => {
-  it('apply to FBNet V1 only, when asked', () => {
-    expect(scoreStepsApply({ strategy: 'fbnet-v1', gumbel: { thetaGradient: 'score' } })).toBe(true);
-    expect(scoreStepsApply({ strategy: 'fbnet-v1', gumbel: {} })).toBe(false);
-    expect(scoreStepsApply({ strategy: 'fbnet-v2', gumbel: { thetaGradient: 'score' } })).toBe(false);
-    expect(scoreStepsApply({ strategy: 'spos', gumbel: { thetaGradient: 'score' } })).toBe(false);
+  it('apply to FBNet V1 with single paths only, when asked', () => {
+    const single = { paths: 'single', thetaGradient: 'score' } as const;
+    expect(scoreStepsApply({ strategy: 'fbnet-v1', gumbel: single })).toBe(true);
+    expect(scoreStepsApply({ strategy: 'fbnet-v1', gumbel: { paths: 'single' } })).toBe(false);
+    expect(scoreStepsApply({ strategy: 'fbnet-v1', gumbel: { ...single, paths: 'all' } })).toBe(false);
+    expect(scoreStepsApply({ strategy: 'fbnet-v1', gumbel: { thetaGradient: 'score' } })).toBe(false);
+    expect(scoreStepsApply({ strategy: 'fbnet-v2', gumbel: single })).toBe(false);
+    expect(scoreStepsApply({ strategy: 'spos', gumbel: single })).toBe(false);
   });
 
   it('keep the tensor count constant over steps and resume bit-exactly', async () => {
